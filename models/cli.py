@@ -1,0 +1,142 @@
+"""The `abatelink` command: run, compare and validate scenarios.
+
+Exit codes: 0 optimal; 2 infeasible or unbounded; 3 a solver limit was reached (the best
+solution found is written, marked); 4 bad input; 5 solver error; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from abatelink.compare import compare_runs, write_comparison
+from abatelink.dataset import load_dataset
+from abatelink.errors import AbatelinkError
+from abatelink.run import RunResult, run, write_run
+from abatelink.scenario import load_scenario, scenario_dataset, scenario_inputs
+
+EXIT_OPTIMAL, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 2, 3
+EXIT_INTERRUPTED = 130
+LIMIT_STATUSES = {"time_limit", "iteration_limit", "objective_limit"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `abatelink` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except AbatelinkError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="abatelink", description="Linked carbon markets and joint abatement projects."
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    run_cmd = commands.add_parser("run", help="solve a scenario and write its tables")
+    run_cmd.add_argument("scenario", type=Path, help="scenario YAML file")
+    run_cmd.add_argument(
+        "--out", type=Path, help="output folder (default: results/<name>/ beside it)"
+    )
+    run_cmd.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    run_cmd.add_argument("--mip-gap", type=float, help="relative MIP gap to stop at")
+    run_cmd.set_defaults(handler=_run)
+    cmp_cmd = commands.add_parser("compare", help="gain of each region: cost A − cost B")
+    cmp_cmd.add_argument("a", type=Path, help="scenario A (e.g. runs/autarky.yaml)")
+    cmp_cmd.add_argument("b", type=Path, help="scenario B (e.g. runs/linked.yaml)")
+    cmp_cmd.add_argument("--out", type=Path, help="output folder (default: results/A-vs-B/)")
+    cmp_cmd.set_defaults(handler=_compare)
+    check_cmd = commands.add_parser("validate", help="check a data set folder or a scenario file")
+    check_cmd.add_argument("path", type=Path)
+    check_cmd.set_defaults(handler=_validate)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenario = _with_solver_flags(load_scenario(args.scenario), args)
+    result = run(scenario)
+    folder = write_run(result, args.out)
+    _print_run(result, folder)
+    return _exit_code(result)
+
+
+def _with_solver_flags(scenario, args: argparse.Namespace):
+    changes = {}
+    if args.time_limit is not None:
+        changes["time_limit"] = args.time_limit
+    if args.mip_gap is not None:
+        changes["mip_rel_gap"] = args.mip_gap
+    if not changes:
+        return scenario
+    return scenario.model_copy(update={"solver": scenario.solver.model_copy(update=changes)})
+
+
+def _exit_code(result: RunResult) -> int:
+    if result.status == "optimal":
+        return EXIT_OPTIMAL
+    if result.status in LIMIT_STATUSES:
+        return EXIT_LIMIT
+    if result.status in ("infeasible", "unbounded", "infeasible_or_unbounded"):
+        return EXIT_INFEASIBLE
+    return AbatelinkError.exit_code
+
+
+def _print_run(result: RunResult, folder: Path) -> None:
+    s = result.summary
+    print(f"scenario {s['scenario']}: {s['status']}", end="")
+    if s["objective_present_value_musd"] is not None:
+        print(f", discounted cost US${s['objective_present_value_musd']:,.1f} million", end="")
+    print(f" ({sum(s['timings_s'].values()):.2f} s)")
+    if not result.tables:
+        print("no solution to report; summary written to", folder / "summary.json")
+        return
+    prices = result["prices"].pivot(index="market", columns="period", values="price_usd_per_t")
+    print("\nprices (US$/t)\n" + _fmt(prices))
+    costs = result["costs"].pivot(index="region", columns="period", values="total_cost_musd")
+    print("\ncost by region (US$ million/yr)\n" + _fmt(costs))
+    print(f"\ntables written to {folder}")
+
+
+def _fmt(frame: pd.DataFrame) -> str:
+    return frame.to_string(float_format=lambda v: f"{v:,.2f}")
+
+
+def _compare(args: argparse.Namespace) -> int:
+    a, b = run(args.a), run(args.b)
+    for result in (a, b):
+        if not result.tables:
+            print(f"scenario {result.scenario.name} has no solution ({result.status})")
+            return _exit_code(result)
+    gains = compare_runs(a, b)
+    folder = write_comparison(gains, a, b, args.out)
+    print(f"gain of each region: cost of {a.scenario.name} − cost of {b.scenario.name}")
+    table = gains.pivot(index="region", columns="period", values="gain_musd")
+    table["present value"] = gains.groupby("region")["gain_present_value_musd"].sum()
+    print("(US$ million/yr; present value in US$ million)\n" + _fmt(table))
+    print(f"\nwritten to {folder}")
+    return max(_exit_code(a), _exit_code(b))
+
+
+def _validate(args: argparse.Namespace) -> int:
+    if args.path.is_dir():
+        ds = load_dataset(args.path)
+        print(
+            f"data set {ds.meta.name}: ok ({len(ds.emitters)} emitters, {len(ds.markets)} markets)"
+        )
+        return EXIT_OPTIMAL
+    scenario = load_scenario(args.path)
+    scenario_inputs(scenario, scenario_dataset(scenario))
+    print(f"scenario {scenario.name}: ok")
+    return EXIT_OPTIMAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

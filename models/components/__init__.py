@@ -1,0 +1,15 @@
+"""Model components, one module per concern, and the one catalogue that knows the build order.
+
+Each module has `add_to(m, idx)` and `COST_TERM`, the name of its per-period cost expression
+(or None). A component may use names declared by components before it in `CATALOGUE`.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from abatelink.components import abatement, linking, markets, ndc, objective, offsets, taxes
+
+CATALOGUE: tuple[ModuleType, ...] = (abatement, linking, offsets, markets, taxes, ndc)
+
+__all__ = ["CATALOGUE", "objective"]

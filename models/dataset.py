@@ -1,0 +1,274 @@
+"""Load a data set folder into one validated, typed `Dataset`.
+
+Files are read once here; model code never opens a file. Each table is typed by
+`schema.read_table`; the checks below need several tables at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from abatelink.errors import InputError
+from abatelink.schema import TABLES, read_table
+from abatelink.yamlfile import parse, read_yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+META_FILE = "dataset.yaml"
+SOURCES_FILE = "sources.yaml"
+QUANTITY_TOLERANCE_MT = 1e-6
+
+
+class DatasetMeta(BaseModel):
+    """The contents of `dataset.yaml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    title: str = ""
+    vintage: str = ""
+    periods: tuple[int, ...] = Field(min_length=1)
+    discount_rate: float = Field(ge=0.0, lt=1.0)
+    currency_year: int
+    units: dict[str, str] = Field(default_factory=dict)
+    regions: dict[str, str] = Field(min_length=1)
+    period_years: dict[int, float] | None = None
+
+    @field_validator("vintage", mode="before")
+    @classmethod
+    def _vintage_as_text(cls, value: object) -> str:
+        return str(value)
+
+    @field_validator("periods")
+    @classmethod
+    def _increasing(cls, periods: tuple[int, ...]) -> tuple[int, ...]:
+        if any(b <= a for a, b in itertools.pairwise(periods)):
+            raise ValueError("periods must be strictly increasing years")
+        return periods
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A validated data set: metadata plus one typed DataFrame per table.
+
+    Treat the frames as read-only; `with_tables` returns a changed copy.
+    """
+
+    path: Path
+    meta: DatasetMeta
+    markets: pd.DataFrame
+    emitters: pd.DataFrame
+    baseline: pd.DataFrame
+    mac: pd.DataFrame
+    caps: pd.DataFrame
+    links: pd.DataFrame
+    limits: pd.DataFrame
+    price_controls: pd.DataFrame
+    banking: pd.DataFrame
+    taxes: pd.DataFrame
+    ndc: pd.DataFrame
+    sources: dict[str, dict[str, str]]
+    digest: str
+
+    @property
+    def periods(self) -> tuple[int, ...]:
+        return self.meta.periods
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(self.meta.regions)
+
+    def table(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+    def with_tables(self, **frames: pd.DataFrame) -> Dataset:
+        """A copy with some tables replaced (used by scenario overrides)."""
+        return dataclasses.replace(self, **frames)
+
+    def file(self, table: str) -> Path:
+        return self.path / TABLES[table].file_name
+
+
+def load_dataset(path: str | Path) -> Dataset:
+    """Read `dataset.yaml`, every table and `sources.yaml` from a folder and validate them."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise InputError(folder, "data set folder not found")
+    meta = parse(DatasetMeta, read_yaml(folder / META_FILE), folder / META_FILE)
+    tables = {name: read_table(folder / t.file_name, t, meta.periods) for name, t in TABLES.items()}
+    sources = _read_sources(folder)
+    dataset = Dataset(path=folder, meta=meta, sources=sources, digest=_digest(folder), **tables)
+    check_dataset(dataset)
+    return dataset
+
+
+def _read_sources(folder: Path) -> dict[str, dict[str, str]]:
+    path = folder / SOURCES_FILE
+    if not path.exists():
+        return {}
+    sources = read_yaml(path)
+    for key, entry in sources.items():
+        if not isinstance(entry, dict) or "citation" not in entry:
+            raise InputError(path, "each source needs a mapping with a 'citation'", key=str(key))
+    return {str(k): v for k, v in sources.items()}
+
+
+def _digest(folder: Path) -> str:
+    """SHA-256 over the data set's files (names and bytes), for provenance."""
+    digest = hashlib.sha256()
+    for file in sorted(folder.glob("*")):
+        if file.suffix in (".csv", ".yaml", ".yml"):
+            digest.update(file.name.encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def check_dataset(ds: Dataset) -> None:
+    """Checks across tables; raise `InputError` at the first problem."""
+    _check_markets(ds)
+    _check_emitters(ds)
+    _check_baseline_and_mac(ds)
+    _check_caps(ds)
+    _check_links(ds)
+    _check_market_tables(ds)
+    _check_region_tables(ds)
+    _check_sources(ds)
+
+
+def _lines(frame: pd.DataFrame, mask: pd.Series) -> Iterable[int]:
+    return (int(i) + 2 for i in frame.index[mask])
+
+
+def _require_in(
+    ds: Dataset, table: str, column: str, allowed: Iterable[object], expected: str
+) -> None:
+    frame = ds.table(table)
+    allowed = set(allowed)
+    bad = frame[column].notna() & ~frame[column].isin(allowed)
+    for line in _lines(frame, bad):
+        found = frame.loc[line - 2, column]
+        raise InputError(
+            ds.file(table), f"expected {expected}, found {found!r}", line=line, column=column
+        )
+
+
+def ets_markets(ds: Dataset) -> list[str]:
+    return ds.markets.loc[ds.markets["kind"] == "ets", "market"].tolist()
+
+
+def _check_markets(ds: Dataset) -> None:
+    _require_in(ds, "markets", "region", ds.regions, _regions_words(ds))
+    taxes = ds.markets[ds.markets["kind"] == "tax"]
+    twice = taxes["region"].duplicated()
+    for line in _lines(taxes, twice):
+        region = ds.markets.loc[line - 2, "region"]
+        raise InputError(
+            ds.file("markets"), f"region {region} has a second tax market; at most one", line=line
+        )
+
+
+def _regions_words(ds: Dataset) -> str:
+    return f"a region listed in {ds.path / META_FILE} ({', '.join(ds.regions)})"
+
+
+def _check_emitters(ds: Dataset) -> None:
+    _require_in(ds, "emitters", "region", ds.regions, _regions_words(ds))
+    _require_in(ds, "emitters", "market", ets_markets(ds), "an ets market of markets.csv, or empty")
+    region_of = ds.markets.set_index("market")["region"]
+    covered = ds.emitters[ds.emitters["market"].notna()]
+    wrong = covered["market"].map(region_of) != covered["region"]
+    for line in _lines(covered, wrong):
+        row = ds.emitters.loc[line - 2]
+        raise InputError(
+            ds.file("emitters"),
+            f"market {row['market']} belongs to region {region_of[row['market']]}, "
+            f"not to the emitter's region {row['region']}",
+            line=line,
+            column="market",
+        )
+
+
+def _check_baseline_and_mac(ds: Dataset) -> None:
+    _require_in(ds, "baseline", "emitter", ds.emitters["emitter"], "an emitter of emitters.csv")
+    _require_complete(ds, "baseline", "emitter", ds.emitters["emitter"])
+    keys = pd.MultiIndex.from_frame(ds.baseline[["emitter", "period"]])
+    mac_keys = pd.MultiIndex.from_frame(ds.mac[["emitter", "period"]])
+    unknown = ~mac_keys.isin(keys)
+    for line in _lines(ds.mac, pd.Series(unknown, index=ds.mac.index)):
+        row = ds.mac.loc[line - 2]
+        raise InputError(
+            ds.file("mac"),
+            f"no baseline for emitter {row['emitter']} in {row['period']} (baseline.csv)",
+            line=line,
+        )
+    _check_mac_within_baseline(ds)
+
+
+def _check_mac_within_baseline(ds: Dataset) -> None:
+    total = ds.mac.groupby(["emitter", "period"])["quantity_mt"].sum()
+    base = ds.baseline.set_index(["emitter", "period"])["emissions_mt"].reindex(total.index)
+    over = total > base + QUANTITY_TOLERANCE_MT
+    if over.any():
+        emitter, period = over[over].index[0]
+        raise InputError(
+            ds.file("mac"),
+            f"the steps of {emitter} in {period} add up to {total[(emitter, period)]:g} Mt, "
+            f"more than its baseline of {base[(emitter, period)]:g} Mt (baseline.csv)",
+            column="quantity_mt",
+        )
+
+
+def _require_complete(ds: Dataset, table: str, column: str, names: Iterable[str]) -> None:
+    """Every name must have a row for every period."""
+    frame = ds.table(table)
+    have = set(zip(frame[column], frame["period"], strict=True))
+    for name in names:
+        for period in ds.periods:
+            if (name, period) not in have:
+                raise InputError(ds.file(table), f"no row for {column} {name} in period {period}")
+
+
+def _check_caps(ds: Dataset) -> None:
+    _require_in(ds, "caps", "market", ets_markets(ds), "an ets market of markets.csv")
+    _require_complete(ds, "caps", "market", ets_markets(ds))
+
+
+def _check_links(ds: Dataset) -> None:
+    _require_in(ds, "links", "from_market", ets_markets(ds), "an ets market of markets.csv")
+    _require_in(ds, "links", "to_market", ds.markets["market"], "a market of markets.csv")
+    loops = ds.links["from_market"] == ds.links["to_market"]
+    for line in _lines(ds.links, loops):
+        raise InputError(ds.file("links"), "a link must join two different markets", line=line)
+
+
+def _check_market_tables(ds: Dataset) -> None:
+    _require_in(ds, "limits", "market", ds.markets["market"], "a market of markets.csv")
+    for table in ("price_controls", "banking"):
+        _require_in(ds, table, "market", ets_markets(ds), "an ets market of markets.csv")
+    pc = ds.price_controls
+    inverted = pc["floor_usd_per_t"] > pc["ceiling_usd_per_t"]
+    for line in _lines(pc, inverted):
+        raise InputError(
+            ds.file("price_controls"),
+            "the floor is above the ceiling; expected floor_usd_per_t ≤ ceiling_usd_per_t",
+            line=line,
+            column="floor_usd_per_t",
+        )
+
+
+def _check_region_tables(ds: Dataset) -> None:
+    for table in ("taxes", "ndc"):
+        _require_in(ds, table, "region", ds.regions, _regions_words(ds))
+
+
+def _check_sources(ds: Dataset) -> None:
+    for name in TABLES:
+        frame = ds.table(name)
+        if "source" in frame.columns:
+            allowed = set(ds.sources) | {None, ""}
+            _require_in(ds, name, "source", allowed, f"a source id of {SOURCES_FILE}")

@@ -1,0 +1,146 @@
+"""Scenario values → the model's mutable parameters (the only way a scenario changes a model).
+
+Every value a scenario may change is a mutable parameter: a right-hand side, a variable
+bound or an objective coefficient. Setting them never rebuilds the model, so a persistent
+solver re-solves from its last basis.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+import pyomo.environ as pyo
+from abatelink.build import Model
+from abatelink.dataset import Dataset
+from abatelink.index import LinkKey, ModelIndex
+
+INF = math.inf
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one scenario feeds a built model: the (overridden) data and the open links."""
+
+    dataset: Dataset
+    open_links: frozenset[tuple[str, str]]
+
+
+def set_inputs(model: Model, inputs: Inputs) -> None:
+    """Store every lever's value for `inputs` in the model's parameters."""
+    m, idx, ds = model.pyomo, model.index, inputs.dataset
+    caps = _by_key(ds.caps, ["market", "period"], "cap_mt", idx.market_periods(idx.ets_markets))
+    _store(
+        m.baseline_mt,
+        _by_key(ds.baseline, ["emitter", "period"], "emissions_mt", idx.emitter_periods),
+    )
+    _store(m.cap_mt, caps)
+    _set_links(m, idx, ds, inputs.open_links)
+    _set_limits(m, idx, ds, caps)
+    _set_banking(m, idx, ds, caps)
+    _set_price_controls(m, idx, ds, caps)
+    _store(
+        m.tax_rate_usd_per_t,
+        _by_key(
+            ds.taxes, ["region", "period"], "rate_usd_per_t", idx.region_periods(), default=0.0
+        ),
+    )
+    _store(
+        m.ndc_target_mt,
+        _by_key(ds.ndc, ["region", "period"], "target_mt", idx.region_periods(), default=INF),
+    )
+
+
+def _store(param: pyo.Param, values: dict) -> None:
+    for key, value in values.items():
+        param[key] = value
+
+
+def _by_key(
+    frame: pd.DataFrame, key: list[str], column: str, keys: Iterable, default: float | None = None
+) -> dict:
+    """Values of `column` for each of `keys` (tuples of the key columns), `default` if absent."""
+    values = frame.set_index(key)[column].dropna().to_dict() if len(frame) else {}
+    out = {}
+    for k in keys:
+        value = values.get(k, default)
+        if value is None:
+            raise KeyError(f"no {column} for {k}")
+        out[k] = float(value)
+    return out
+
+
+def _set_links(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, open_links: frozenset) -> None:
+    """A closed link has an upper bound of 0; an open one its max volume (∞ if empty)."""
+    rows = ds.links.set_index(["from_market", "to_market", "period"])
+    volume = rows["max_volume_mt"].fillna(INF)
+    cost = rows["transaction_cost_usd_per_t"].fillna(0.0)
+    for key in idx.links:
+        m.link_max_volume_mt[key] = float(volume[key]) if _is_open(key, open_links) else 0.0
+        m.transaction_cost_usd_per_t[key] = float(cost[key])
+
+
+def _is_open(key: LinkKey, open_links: frozenset[tuple[str, str]]) -> bool:
+    return (key[0], key[1]) in open_links
+
+
+def _set_limits(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) -> None:
+    """Limits are shares of the cap (of baseline taxed emissions for a tax market)."""
+    base = {**caps, **_taxed_baseline(m, idx)}
+    limits = ds.limits.set_index(["market", "period"]) if len(ds.limits) else None
+    for key in idx.market_periods():
+        m.max_imports_mt[key] = _scaled(_cell(limits, key, "max_import_share"), base[key], INF)
+        m.max_exports_mt[key] = _scaled(_cell(limits, key, "max_export_share"), base[key], INF)
+    for key in idx.market_periods(idx.ets_markets):
+        m.max_offsets_mt[key] = _scaled(_cell(limits, key, "max_offset_share"), caps[key], 0.0)
+
+
+def _cell(frame: pd.DataFrame | None, key: tuple, column: str) -> float | None:
+    """The value at (key, column) of a keyed frame, None if the row or the value is missing."""
+    if frame is None or key not in frame.index:
+        return None
+    value = frame.at[key, column]
+    return None if pd.isna(value) else float(value)
+
+
+def _scaled(share: float | None, base: float, otherwise: float) -> float:
+    return otherwise if share is None else share * base
+
+
+def _taxed_baseline(m: pyo.ConcreteModel, idx: ModelIndex) -> dict:
+    """Baseline emissions outside any ETS of each tax market's region (Mt/yr)."""
+    out = {}
+    for mk in idx.tax_markets:
+        region = idx.region_of_market[mk]
+        for t in idx.periods:
+            members = idx.members("uncovered_baseline_of_region", (region, t))
+            out[mk, t] = sum(pyo.value(m.baseline_mt[k]) for k in members)
+    return out
+
+
+def _set_banking(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) -> None:
+    """Bank stock within [−borrow share·cap, ∞), or [.., 0] without banking; ≥ 0 at the end."""
+    rules = ds.banking.set_index("market") if len(ds.banking) else None
+    last = idx.periods[-1]
+    for mk in idx.ets_markets:
+        has_rule = rules is not None and mk in rules.index
+        allowed = bool(rules.at[mk, "banking_allowed"]) if has_rule else True
+        borrow = float(rules.at[mk, "max_borrow_share"]) if has_rule else 0.0
+        m.initial_bank_mt[mk] = float(rules.at[mk, "initial_bank_mt"]) if has_rule else 0.0
+        for t in idx.periods:
+            m.bank_max_mt[mk, t] = INF if allowed else 0.0
+            m.bank_min_mt[mk, t] = 0.0 if t == last else -borrow * caps[mk, t]
+
+
+def _set_price_controls(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) -> None:
+    """A ceiling sells any volume at its price; a floor withdraws up to the cap at its price."""
+    controls = ds.price_controls.set_index(["market", "period"]) if len(ds.price_controls) else None
+    for key in idx.market_periods(idx.ets_markets):
+        ceiling = _cell(controls, key, "ceiling_usd_per_t")
+        floor = _cell(controls, key, "floor_usd_per_t")
+        m.ceiling_usd_per_t[key] = ceiling or 0.0
+        m.ceiling_sales_max_mt[key] = 0.0 if ceiling is None else INF
+        m.floor_usd_per_t[key] = floor or 0.0
+        m.floor_withdrawal_max_mt[key] = 0.0 if floor is None else caps[key]

@@ -1,0 +1,227 @@
+"""Result tables of a solved model, in annual units (Mt/yr, US$/t, US$ million/yr).
+
+Prices are the duals of the balances divided by the period's objective weight (years ×
+discount factor), so they are undiscounted US$/t of the currency year. Trades settle at the
+selling market's price; the buyer also pays the transaction cost. Where a transfer limit
+binds, the price gap beyond the transaction cost is a quota rent kept by the buyer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from abatelink.build import Model
+from abatelink.solve import Session, Solution
+
+TABLE_NAMES = ("prices", "abatement", "emissions", "balances", "trades", "bank", "costs", "ndc")
+
+
+@dataclass
+class Extract:
+    """Read-back helper: a session, its solution and the period weights."""
+
+    model: Model
+    session: Session
+    solution: Solution
+
+    def values(self, name: str) -> pd.Series:
+        return self.session.values(self.solution, getattr(self.model.pyomo, name))
+
+    def duals(self, name: str) -> pd.Series:
+        return self.session.duals(self.solution, getattr(self.model.pyomo, name))
+
+    def params(self, name: str) -> pd.Series:
+        param = getattr(self.model.pyomo, name)
+        return pd.Series({k: param[k].value for k in param})
+
+    def per_year(self, duals: pd.Series) -> pd.Series:
+        """Duals divided by the weight of their period (the last level of the key)."""
+        periods = duals.index.get_level_values(-1)
+        weights = np.array([self.model.index.weight(t) for t in periods])
+        return duals / weights
+
+
+def tables(model: Model, session: Session, solution: Solution) -> dict[str, pd.DataFrame]:
+    """Every result table of a solved model."""
+    x = Extract(model, session, solution)
+    prices = price_table(x)
+    abatement = abatement_table(x)
+    trades = trade_table(x, prices)
+    return {
+        "prices": prices,
+        "abatement": abatement,
+        "emissions": emissions_table(x, abatement),
+        "balances": balance_table(x, prices, abatement),
+        "trades": trades,
+        "bank": bank_table(x),
+        "costs": cost_table(x, abatement, trades),
+        "ndc": ndc_table(x, abatement),
+    }
+
+
+def price_table(x: Extract) -> pd.DataFrame:
+    """market, period, kind, price_usd_per_t (ETS: −dual of the balance; tax: dual of the base)."""
+    idx = x.model.index
+    ets = -x.per_year(x.duals("market_balance"))
+    taxed = x.per_year(x.duals("tax_base"))
+    rows = [(mk, t, "ets", ets[mk, t]) for mk, t in idx.market_periods(idx.ets_markets)]
+    rows += [
+        (mk, t, "tax", taxed[idx.region_of_market[mk], t])
+        for mk, t in idx.market_periods(idx.tax_markets)
+    ]
+    frame = pd.DataFrame(rows, columns=["market", "period", "kind", "price_usd_per_t"])
+    frame["region"] = frame["market"].map(idx.region_of_market)
+    return _clean(frame[["market", "region", "kind", "period", "price_usd_per_t"]])
+
+
+def abatement_table(x: Extract) -> pd.DataFrame:
+    """Per emitter and period: baseline, abatement, emissions, cost and marginal step cost."""
+    steps = x.model.index.steps.copy()
+    steps["abatement_mt"] = x.values("abatement_mt").to_numpy()
+    steps["cost_musd"] = steps["abatement_mt"] * steps["cost_usd_per_t"]
+    used = steps["abatement_mt"] > 1e-9
+    steps["marginal"] = steps["cost_usd_per_t"].where(used)
+    keys = ["emitter", "period"]
+    out = steps.groupby(keys, sort=False).agg(
+        abatement_mt=("abatement_mt", "sum"),
+        abatement_cost_musd=("cost_musd", "sum"),
+        marginal_cost_usd_per_t=("marginal", "max"),
+    )
+    base = x.params("baseline_mt").rename("baseline_mt").rename_axis(keys)
+    out = out.join(base, how="right").fillna({"abatement_mt": 0.0, "abatement_cost_musd": 0.0})
+    out.index.names = keys
+    out = out.reset_index().merge(x.model.dataset.emitters, on="emitter")
+    out["emissions_mt"] = out["baseline_mt"] - out["abatement_mt"]
+    columns = [
+        "emitter",
+        "region",
+        "sector",
+        "market",
+        "period",
+        "baseline_mt",
+        "abatement_mt",
+        "emissions_mt",
+        "abatement_cost_musd",
+        "marginal_cost_usd_per_t",
+    ]
+    return _clean(out[columns])
+
+
+def emissions_table(x: Extract, abatement: pd.DataFrame) -> pd.DataFrame:
+    """Per region, scope (an ETS market, 'non-ETS' or 'total') and period."""
+    frame = abatement.assign(scope=abatement["market"].fillna("non-ETS"))
+    sums = ["baseline_mt", "abatement_mt", "emissions_mt"]
+    by_scope = frame.groupby(["region", "scope", "period"], as_index=False)[sums].sum()
+    total = frame.groupby(["region", "period"], as_index=False)[sums].sum().assign(scope="total")
+    out = pd.concat([by_scope, total], ignore_index=True)
+    return _clean(
+        out.sort_values(["region", "period", "scope"])[["region", "scope", "period", *sums]]
+    )
+
+
+def balance_table(x: Extract, prices: pd.DataFrame, abatement: pd.DataFrame) -> pd.DataFrame:
+    """Every term of each ETS market's allowance balance, Mt/yr (the bank as a stock, Mt)."""
+    idx = x.model.index
+    keys = pd.MultiIndex.from_tuples(
+        idx.market_periods(idx.ets_markets), names=["market", "period"]
+    )
+    covered = abatement.groupby(["market", "period"])["emissions_mt"].sum()
+    frame = pd.DataFrame(
+        {
+            "cap_mt": x.params("cap_mt"),
+            "covered_emissions_mt": covered,
+            "imports_mt": x.values("imports_mt"),
+            "exports_mt": x.values("exports_mt"),
+            "offsets_mt": x.values("offsets_mt"),
+            "ceiling_sales_mt": x.values("ceiling_sales_mt"),
+            "floor_withdrawal_mt": x.values("floor_withdrawal_mt"),
+            "bank_end_mt": x.values("bank_mt"),
+        }
+    ).reindex(keys)
+    price = prices.set_index(["market", "period"])["price_usd_per_t"]
+    frame["price_usd_per_t"] = price.reindex(keys)
+    return _clean(frame.fillna({"covered_emissions_mt": 0.0}).reset_index())
+
+
+def trade_table(x: Extract, prices: pd.DataFrame) -> pd.DataFrame:
+    """Per link and period: volume, limits, prices at both ends and the payment."""
+    idx = x.model.index
+    frame = pd.DataFrame(idx.links, columns=["from_market", "to_market", "period"])
+    frame["from_region"] = frame["from_market"].map(idx.region_of_market)
+    frame["to_region"] = frame["to_market"].map(idx.region_of_market)
+    frame["volume_mt"] = x.values("trade_mt").to_numpy()
+    frame["max_volume_mt"] = x.params("link_max_volume_mt").to_numpy()
+    frame["transaction_cost_usd_per_t"] = x.params("transaction_cost_usd_per_t").to_numpy()
+    price = prices.set_index(["market", "period"])["price_usd_per_t"]
+    periods = frame["period"]
+    frame["from_price_usd_per_t"] = price.reindex(zip(frame["from_market"], periods)).to_numpy()
+    frame["to_price_usd_per_t"] = price.reindex(zip(frame["to_market"], periods)).to_numpy()
+    frame["payment_musd"] = frame["volume_mt"] * (
+        frame["from_price_usd_per_t"] + frame["transaction_cost_usd_per_t"]
+    )
+    return _clean(frame)
+
+
+def bank_table(x: Extract) -> pd.DataFrame:
+    """market, period, bank_end_mt (stock at the period's end; negative = borrowed)."""
+    bank = x.values("bank_mt").rename("bank_end_mt")
+    bank.index.names = ["market", "period"]
+    return _clean(bank.reset_index())
+
+
+def cost_table(x: Extract, abatement: pd.DataFrame, trades: pd.DataFrame) -> pd.DataFrame:
+    """Per region and period, US$ million/yr: abatement + allowance payments + reserve + tax."""
+    idx = x.model.index
+    keys = pd.MultiIndex.from_tuples(idx.region_periods(), names=["region", "period"])
+    abate = abatement.groupby(["region", "period"])["abatement_cost_musd"].sum()
+    paid = trades.groupby(["to_region", "period"])["payment_musd"].sum()
+    received = (
+        (trades["volume_mt"] * trades["from_price_usd_per_t"])
+        .groupby([trades["from_region"], trades["period"]])
+        .sum()
+    )
+    frame = pd.DataFrame(index=keys)
+    frame["abatement_cost_musd"] = abate.reindex(keys, fill_value=0.0)
+    frame["allowance_payments_musd"] = paid.reindex(keys, fill_value=0.0) - received.reindex(
+        keys, fill_value=0.0
+    )
+    frame["reserve_payments_musd"] = _reserve_payments(x).reindex(keys, fill_value=0.0)
+    taxed = x.values("taxed_emissions_mt")
+    frame["tax_paid_musd"] = (x.params("tax_rate_usd_per_t") * taxed).reindex(keys)
+    frame["total_cost_musd"] = frame.sum(axis=1)
+    return _clean(frame.reset_index())
+
+
+def _reserve_payments(x: Extract) -> pd.Series:
+    """Purchases at the ceiling minus sales at the floor, by region and period."""
+    region = x.model.index.region_of_market
+    paid = x.params("ceiling_usd_per_t") * x.values("ceiling_sales_mt") - x.params(
+        "floor_usd_per_t"
+    ) * x.values("floor_withdrawal_mt")
+    regions = [region[mk] for mk in paid.index.get_level_values(0)]
+    return paid.groupby([regions, paid.index.get_level_values(1)]).sum()
+
+
+def ndc_table(x: Extract, abatement: pd.DataFrame) -> pd.DataFrame:
+    """Per region and period: inventory, corresponding adjustment, accounted, target, price."""
+    accounted = x.values("ndc_accounted_mt")
+    inventory = abatement.groupby(["region", "period"])["emissions_mt"].sum()
+    frame = pd.DataFrame(index=accounted.index)
+    frame["inventory_mt"] = inventory.reindex(accounted.index, fill_value=0.0)
+    frame["adjustment_mt"] = accounted - frame["inventory_mt"]
+    frame["accounted_mt"] = accounted
+    target = x.params("ndc_target_mt")
+    frame["target_mt"] = target.where(np.isfinite(target))
+    frame["shadow_price_usd_per_t"] = x.per_year(x.duals("ndc_accounting"))
+    frame.index.names = ["region", "period"]
+    return _clean(frame.reset_index())
+
+
+def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round away solver noise (|x| < 1e-9 → 0); an infinite bound is written as empty."""
+    floats = frame.select_dtypes("float").columns
+    values = frame[floats]
+    frame[floats] = values.mask(values.abs() < 1e-9, 0.0).replace([np.inf, -np.inf], np.nan)
+    return frame.reset_index(drop=True)

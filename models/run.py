@@ -1,0 +1,151 @@
+"""One scenario end to end: load → build → set inputs → solve → extract → write."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import abatelink
+import pandas as pd
+from abatelink.build import Model, build
+from abatelink.levers import set_inputs
+from abatelink.results import tables
+from abatelink.scenario import (
+    Scenario,
+    load_scenario,
+    scenario_dataset,
+    scenario_inputs,
+    scenario_periods,
+)
+from abatelink.solve import Session, Solution
+
+SUMMARY_FILE = "summary.json"
+
+
+@dataclass
+class RunResult:
+    """A solved scenario: its tables (DataFrames), summary, and the model to re-solve."""
+
+    scenario: Scenario
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    model: Model
+    session: Session
+    solution: Solution
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return self.solution.status
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        return self.tables[table]
+
+
+def run(scenario: Scenario | str | Path) -> RunResult:
+    """Solve one scenario and return its tables; nothing is written."""
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    dataset = scenario_dataset(scenario)
+    inputs = scenario_inputs(scenario, dataset)
+    clock.lap("load_s")
+    model = build(dataset, scenario_periods(scenario, dataset))
+    set_inputs(model, inputs)
+    clock.lap("build_s")
+    session = Session(model)
+    clock.lap("send_to_highs_s")
+    solution = session.solve(scenario.solver.to_options())
+    clock.lap("solve_s")
+    result_tables = tables(model, session, solution) if solution.has_solution else {}
+    clock.lap("extract_s")
+    summary = make_summary(scenario, model, solution, timings)
+    return RunResult(scenario, summary, result_tables, model, session, solution, timings)
+
+
+class _Clock:
+    def __init__(self, laps: dict[str, float]) -> None:
+        self.laps = laps
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 4)
+        self.last = now
+
+
+def make_summary(
+    scenario: Scenario, model: Model, solution: Solution, timings: dict[str, float]
+) -> dict[str, Any]:
+    """Status, objective, solver and versions, timings and the input hash of a run."""
+    return {
+        "scenario": scenario.name,
+        "scenario_file": str(scenario.file) if scenario.file else None,
+        "dataset": model.dataset.meta.name,
+        "dataset_path": str(model.dataset.path),
+        "periods": list(model.index.periods),
+        "status": solution.status,
+        "has_solution": solution.has_solution,
+        "objective_present_value_musd": solution.objective,
+        "objective_bound_musd": solution.bound,
+        "mip_gap": solution.gap if solution.is_mip else None,
+        "is_mip": solution.is_mip,
+        "prices_note": "LP duals: undiscounted US$/t of the currency year",
+        "input_hash": scenario.digest(model.dataset),
+        "resolved_scenario": scenario.model_dump(mode="json"),
+        "solver": {"name": "HiGHS", "version": _highs_version(), "iterations": solution.iterations},
+        "versions": _versions(),
+        "model_size": _model_size(model),
+        "timings_s": timings,
+    }
+
+
+def _highs_version() -> str:
+    import highspy
+
+    h = highspy.Highs()
+    return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+
+
+def _versions() -> dict[str, str]:
+    import pyomo.version
+
+    return {
+        "abatelink": abatelink.__version__,
+        "pyomo": pyomo.version.version,
+        "pandas": pd.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def _model_size(model: Model) -> dict[str, int]:
+    import pyomo.environ as pyo
+
+    m = model.pyomo
+    return {
+        "variables": sum(len(v) for v in m.component_objects(pyo.Var)),
+        "constraints": sum(len(c) for c in m.component_objects(pyo.Constraint)),
+    }
+
+
+def default_out_dir(scenario: Scenario) -> Path:
+    """Results go beside the scenario file: `<folder>/results/<name>/` (git-ignored)."""
+    return scenario.folder / "results" / scenario.name
+
+
+def write_run(result: RunResult, out: Path | None = None) -> Path:
+    """Write every table as CSV and `summary.json` into `out`; return the folder."""
+    start = time.perf_counter()
+    folder = Path(out) if out is not None else default_out_dir(result.scenario)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in result.tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    result.summary["timings_s"]["write_s"] = round(time.perf_counter() - start, 4)
+    text = json.dumps(result.summary, indent=2, default=str)
+    (folder / SUMMARY_FILE).write_text(text + "\n")
+    return folder

@@ -1,0 +1,306 @@
+"""Scenario files: which data set, periods and links, what to override, how to solve.
+
+```yaml
+name: linked
+dataset: ../data/nea2018        # relative to this file
+periods: [2020, 2025, 2030]     # default: all of the data set's
+links: all                      # none | all | ["CN-ETS->KR-ETS", "CN-ETS<->JP-TSE", ...]
+overrides:                      # table → changes; `where` selects rows by column values
+  caps:   [{where: {market: KR-ETS}, scale: {cap_mt: 0.9}}]
+  limits: [{where: {market: CN-ETS}, set: {max_export_share: 0.05}}]
+solver: {time_limit: 600, mip_rel_gap: 1.0e-4}
+```
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from abatelink.dataset import Dataset, check_dataset, load_dataset
+from abatelink.errors import InputError
+from abatelink.levers import Inputs
+from abatelink.schema import TABLES, Column
+from abatelink.solve import SolverOptions
+from abatelink.yamlfile import parse, read_yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# Tables a scenario may change, and which of their rows it may add (value tables only).
+OVERRIDABLE = {
+    "caps": ("cap_mt",),
+    "baseline": ("emissions_mt",),
+    "links": ("max_volume_mt", "transaction_cost_usd_per_t"),
+    "limits": ("max_import_share", "max_export_share", "max_offset_share"),
+    "price_controls": ("floor_usd_per_t", "ceiling_usd_per_t"),
+    "banking": ("banking_allowed", "max_borrow_share", "initial_bank_mt"),
+    "taxes": ("rate_usd_per_t",),
+    "ndc": ("target_mt",),
+}
+ROWS_MAY_BE_ADDED = {"limits", "price_controls", "banking", "taxes", "ndc"}
+Cell = float | int | bool | str | None
+
+
+class SolverSettings(BaseModel):
+    """Solver settings of a scenario; `options` passes other HiGHS options by name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_limit: float | None = Field(default=None, gt=0)
+    mip_rel_gap: float = Field(default=1e-4, ge=0)
+    threads: int = Field(default=1, ge=1)
+    options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    def to_options(self) -> SolverOptions:
+        return SolverOptions(self.time_limit, self.mip_rel_gap, self.threads, dict(self.options))
+
+
+class Change(BaseModel):
+    """One override: rows selected by `where`, then `set` values or `scale` them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    where: dict[str, Cell | list[Cell]] = Field(default_factory=dict)
+    set: dict[str, Cell] | None = None
+    scale: dict[str, float] | None = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Change:
+        if (self.set is None) == (self.scale is None):
+            raise ValueError("give exactly one of 'set' or 'scale'")
+        return self
+
+
+class Scenario(BaseModel):
+    """A scenario as written in its YAML file (paths still relative to `folder`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    dataset: str
+    periods: list[int] | None = None
+    links: Literal["none", "all"] | list[str] = "none"
+    overrides: dict[str, list[Change]] = Field(default_factory=dict)
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+    folder: Path = Field(default=Path("."), exclude=True)
+    file: Path | None = Field(default=None, exclude=True)
+
+    @property
+    def dataset_path(self) -> Path:
+        return (self.folder / self.dataset).resolve()
+
+    @property
+    def source(self) -> Path:
+        """The file to name in error messages."""
+        return self.file or self.folder / f"{self.name}.yaml"
+
+    def digest(self, dataset: Dataset) -> str:
+        """SHA-256 of the resolved scenario and the data set's files: the run's input hash."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True) + dataset.digest
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario YAML file safely and validate it."""
+    path = Path(path)
+    scenario = parse(Scenario, read_yaml(path), path)
+    return scenario.model_copy(update={"folder": path.parent.resolve(), "file": path})
+
+
+def scenario_dataset(scenario: Scenario) -> Dataset:
+    """Load the scenario's data set (before overrides)."""
+    if not scenario.dataset_path.is_dir():
+        raise InputError(
+            scenario.source, f"data set folder {scenario.dataset_path} not found", key="dataset"
+        )
+    return load_dataset(scenario.dataset_path)
+
+
+def scenario_periods(scenario: Scenario, dataset: Dataset) -> tuple[int, ...]:
+    """The scenario's periods, checked against the data set's."""
+    if scenario.periods is None:
+        return dataset.periods
+    unknown = [t for t in scenario.periods if t not in dataset.periods]
+    if unknown:
+        raise InputError(
+            scenario.source,
+            f"period {unknown[0]} is not in the data set (periods {list(dataset.periods)})",
+            key="periods",
+        )
+    return tuple(sorted(set(scenario.periods)))
+
+
+def scenario_inputs(scenario: Scenario, dataset: Dataset) -> Inputs:
+    """The data after the scenario's overrides, and the links it opens."""
+    changed = apply_overrides(scenario, dataset)
+    return Inputs(dataset=changed, open_links=open_links(scenario, dataset))
+
+
+def link_names(dataset: Dataset) -> list[str]:
+    """Names of the data set's links, `FROM->TO`."""
+    pairs = dataset.links[["from_market", "to_market"]].drop_duplicates()
+    return [f"{a}->{b}" for a, b in pairs.itertuples(index=False)]
+
+
+def open_links(scenario: Scenario, dataset: Dataset) -> frozenset[tuple[str, str]]:
+    """Links the scenario opens: none, all, or those named (`A->B`, or `A<->B` for both ways)."""
+    known = {tuple(name.split("->")) for name in link_names(dataset)}
+    if scenario.links == "none":
+        return frozenset()
+    if scenario.links == "all":
+        return frozenset(known)
+    chosen: set[tuple[str, str]] = set()
+    for i, name in enumerate(scenario.links):
+        chosen |= _named_links(scenario, i, name, known)
+    return frozenset(chosen)
+
+
+def _named_links(scenario: Scenario, i: int, name: str, known: set) -> set[tuple[str, str]]:
+    both = "<->" in name
+    parts = [p.strip() for p in name.replace("<->", "->").split("->")]
+    wanted = {tuple(parts), tuple(reversed(parts))} if both else {tuple(parts)}
+    if len(parts) != 2 or not wanted <= known:
+        raise InputError(
+            scenario.source,
+            f"unknown link {name!r}; links of the data set: "
+            + ", ".join(sorted(f"{a}->{b}" for a, b in known)),
+            key=f"links.{i}",
+        )
+    return wanted
+
+
+def apply_overrides(scenario: Scenario, dataset: Dataset) -> Dataset:
+    """The data set with the scenario's overrides applied, re-checked as a whole."""
+    if not scenario.overrides:
+        return dataset
+    frames = {}
+    for table, changes in scenario.overrides.items():
+        frame = dataset.table(_overridable(scenario, table)).copy()
+        for i, change in enumerate(changes):
+            frame = _apply_change(scenario, dataset, table, i, change, frame)
+        frames[table] = frame.reset_index(drop=True)
+    changed = dataset.with_tables(**frames)
+    try:
+        check_dataset(changed)
+    except InputError as err:
+        raise InputError(
+            scenario.source, f"after overrides: {err.problem}", key="overrides"
+        ) from None
+    return changed
+
+
+def _overridable(scenario: Scenario, table: str) -> str:
+    if table not in OVERRIDABLE:
+        raise InputError(
+            scenario.source,
+            f"table {table!r} cannot be overridden; overridable tables: {', '.join(OVERRIDABLE)}",
+            key=f"overrides.{table}",
+        )
+    return table
+
+
+def _apply_change(
+    scenario: Scenario, ds: Dataset, table: str, i: int, change: Change, frame: pd.DataFrame
+) -> pd.DataFrame:
+    place = f"overrides.{table}.{i}"
+    values = change.set if change.set is not None else change.scale
+    for column, value in values.items():
+        _check_value(scenario, place, table, column, value, change.scale is not None)
+    if change.set is not None and table in ROWS_MAY_BE_ADDED:
+        frame = _add_missing_rows(scenario, ds, place, table, change, frame)
+    selected = _select(scenario, place, table, change.where, frame)
+    for column, value in values.items():
+        if change.scale is not None:
+            frame.loc[selected, column] = frame.loc[selected, column] * value
+        else:
+            frame.loc[selected, column] = value
+    return frame
+
+
+def _check_value(
+    scenario: Scenario, place: str, table: str, column: str, value: Any, is_scale: bool
+) -> None:
+    if column not in OVERRIDABLE[table]:
+        raise InputError(
+            scenario.source,
+            f"column {column!r} of {table} cannot be overridden; "
+            f"expected one of {', '.join(OVERRIDABLE[table])}",
+            key=place,
+        )
+    spec: Column = TABLES[table].column(column)
+    if is_scale:
+        bad = not isinstance(value, int | float) or value < 0
+        expected = "a factor ≥ 0"
+    elif spec.kind == "bool":
+        bad, expected = not isinstance(value, bool), "true or false"
+    else:
+        bad = value is None and not spec.nullable
+        bad |= value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (spec.minimum is not None and value < spec.minimum)
+        )
+        expected = spec.expectation() + (" or empty" if spec.nullable else "")
+    if bad or (isinstance(value, float) and value != value):
+        raise InputError(
+            scenario.source, f"expected {expected} for {column}, found {value!r}", key=place
+        )
+
+
+def _select(
+    scenario: Scenario, place: str, table: str, where: dict, frame: pd.DataFrame
+) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for column, wanted in where.items():
+        if column not in frame.columns:
+            raise InputError(
+                scenario.source,
+                f"{table} has no column {column!r}; columns: {', '.join(TABLES[table].key)}, ...",
+                key=f"{place}.where",
+            )
+        values = wanted if isinstance(wanted, list) else [wanted]
+        mask &= frame[column].isin(values)
+    if not mask.any():
+        raise InputError(
+            scenario.source, f"'where' matches no row of {table}", key=f"{place}.where"
+        )
+    return mask
+
+
+def _add_missing_rows(
+    scenario: Scenario, ds: Dataset, place: str, table: str, change: Change, frame: pd.DataFrame
+) -> pd.DataFrame:
+    """For a value table, `set` also creates the rows its `where` names but the data lacks."""
+    key = list(TABLES[table].key)
+    domain = _key_domain(ds, table)
+    for column, wanted in change.where.items():
+        if column in key:
+            values = wanted if isinstance(wanted, list) else [wanted]
+            domain = domain[domain[column].isin(values)]
+    missing = domain.merge(frame[key], on=key, how="left", indicator=True)
+    missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+    if missing.empty:
+        return frame
+    defaults = {c.name: c.default for c in TABLES[table].columns if c.name not in key}
+    if table == "banking":
+        defaults["banking_allowed"] = True
+    return pd.concat([frame, missing.assign(**defaults)], ignore_index=True)
+
+
+def _key_domain(ds: Dataset, table: str) -> pd.DataFrame:
+    """Every key a value table could have: its entities times the periods."""
+    ets = ds.markets.loc[ds.markets["kind"] == "ets", "market"]
+    entities = {
+        "limits": ("market", ds.markets["market"]),
+        "price_controls": ("market", ets),
+        "banking": ("market", ets),
+        "taxes": ("region", pd.Series(ds.regions)),
+        "ndc": ("region", pd.Series(ds.regions)),
+    }[table]
+    frame = pd.DataFrame({entities[0]: list(entities[1])})
+    if "period" in TABLES[table].key:
+        frame = frame.merge(pd.DataFrame({"period": list(ds.periods)}), how="cross")
+    return frame

@@ -1,0 +1,326 @@
+"""The data set's tables, declared as data: columns, types, bounds, keys and references.
+
+`read_table` turns one CSV file into a typed DataFrame or raises an `InputError` that names
+the file, the line, the column and what was expected. Checks that need several tables
+(a market's region, MAC steps against the baseline, ...) live in `dataset.py`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from abatelink.errors import InputError
+
+Kind = Literal["str", "float", "int", "bool", "period"]
+
+TRUE_WORDS = {"true", "yes", "1", "y", "t"}
+FALSE_WORDS = {"false", "no", "0", "n", "f"}
+FREE_TEXT_COLUMNS = ("source", "description", "note")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its type, whether it must be present and filled, and its bounds."""
+
+    name: str
+    kind: Kind = "str"
+    required: bool = True
+    nullable: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+    default: float | bool | None = None
+
+    def expectation(self) -> str:
+        """Plain words for what a cell of this column must hold."""
+        words = {
+            "str": "a name",
+            "float": "a finite number",
+            "int": "a whole number",
+            "bool": "true or false",
+            "period": "a period (year) of the data set",
+        }[self.kind]
+        if self.choices:
+            words = "one of " + ", ".join(self.choices)
+        if self.minimum is not None:
+            words += f" ≥ {self.minimum:g}"
+        if self.maximum is not None:
+            words += f" ≤ {self.maximum:g}"
+        return words
+
+
+@dataclass(frozen=True)
+class Table:
+    """One CSV table of a data set."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    optional: bool = False
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _col(name: str, kind: Kind = "str", **options: object) -> Column:
+    return Column(name, kind, **options)  # type: ignore[arg-type]
+
+
+def _number(name: str, **options: object) -> Column:
+    return Column(name, "float", minimum=0.0, **options)  # type: ignore[arg-type]
+
+
+def _share(name: str) -> Column:
+    return Column(name, "float", required=False, nullable=True, minimum=0.0)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "markets",
+            (_col("market"), _col("region"), _col("kind", choices=("ets", "tax"))),
+            key=("market",),
+        ),
+        Table(
+            "emitters",
+            (
+                _col("emitter"),
+                _col("region"),
+                _col("sector"),
+                _col("market", required=False, nullable=True),
+            ),
+            key=("emitter",),
+        ),
+        Table(
+            "baseline",
+            (_col("emitter"), _col("period", "period"), _number("emissions_mt")),
+            key=("emitter", "period"),
+        ),
+        Table(
+            "mac",
+            (
+                _col("emitter"),
+                _col("period", "period"),
+                _col("step", "int", minimum=1),
+                _number("quantity_mt"),
+                _number("cost_usd_per_t"),
+            ),
+            key=("emitter", "period", "step"),
+        ),
+        Table(
+            "caps",
+            (_col("market"), _col("period", "period"), _number("cap_mt")),
+            key=("market", "period"),
+        ),
+        Table(
+            "links",
+            (
+                _col("from_market"),
+                _col("to_market"),
+                _col("period", "period"),
+                _number("max_volume_mt", required=False, nullable=True),
+                _number("transaction_cost_usd_per_t", required=False, nullable=True, default=0.0),
+            ),
+            key=("from_market", "to_market", "period"),
+        ),
+        Table(
+            "limits",
+            (
+                _col("market"),
+                _col("period", "period"),
+                _share("max_import_share"),
+                _share("max_export_share"),
+                _share("max_offset_share"),
+            ),
+            key=("market", "period"),
+            optional=True,
+        ),
+        Table(
+            "price_controls",
+            (
+                _col("market"),
+                _col("period", "period"),
+                _number("floor_usd_per_t", required=False, nullable=True),
+                _number("ceiling_usd_per_t", required=False, nullable=True),
+            ),
+            key=("market", "period"),
+            optional=True,
+        ),
+        Table(
+            "banking",
+            (
+                _col("market"),
+                _col("banking_allowed", "bool"),
+                _number("max_borrow_share", required=False, nullable=True, default=0.0),
+                _number("initial_bank_mt", required=False, nullable=True, default=0.0),
+            ),
+            key=("market",),
+            optional=True,
+        ),
+        Table(
+            "taxes",
+            (_col("region"), _col("period", "period"), _number("rate_usd_per_t")),
+            key=("region", "period"),
+            optional=True,
+        ),
+        Table(
+            "ndc",
+            (_col("region"), _col("period", "period"), _number("target_mt")),
+            key=("region", "period"),
+            optional=True,
+        ),
+    )
+}
+
+
+def empty_table(table: Table) -> pd.DataFrame:
+    """A typed, empty frame with the table's columns (for an optional table that is absent)."""
+    dtypes = {"str": object, "float": float, "int": int, "bool": bool, "period": int}
+    return pd.DataFrame({c.name: pd.Series(dtype=dtypes[c.kind]) for c in table.columns})
+
+
+def read_table(path: Path, table: Table, periods: tuple[int, ...]) -> pd.DataFrame:
+    """Read and type one CSV table; raise `InputError` at the first bad cell."""
+    if not path.exists():
+        if table.optional:
+            return empty_table(table)
+        raise InputError(path, f"file not found; the data set needs {table.file_name}")
+    raw = _read_csv_as_text(path)
+    _check_header(path, raw, table)
+    frame = pd.DataFrame(index=raw.index)
+    for column in table.columns:
+        cells = raw[column.name] if column.name in raw else pd.Series("", index=raw.index)
+        frame[column.name] = _parse_column(path, cells, column, periods)
+    for name in FREE_TEXT_COLUMNS:
+        if name in raw:
+            frame[name] = raw[name].astype(object)
+    _check_unique_key(path, frame, table)
+    return frame.reset_index(drop=True)
+
+
+def _read_csv_as_text(path: Path) -> pd.DataFrame:
+    try:
+        raw = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_values=[], skipinitialspace=True
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "the file is empty; expected a header line and rows") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise InputError(path, f"not a readable CSV file ({str(err).strip()})") from None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    raw.index = pd.RangeIndex(2, len(raw) + 2)  # line numbers as an editor shows them
+    return raw.apply(lambda s: s.str.strip())
+
+
+def _check_header(path: Path, raw: pd.DataFrame, table: Table) -> None:
+    known = {c.name for c in table.columns} | set(FREE_TEXT_COLUMNS)
+    missing = [c.name for c in table.columns if c.required and c.name not in raw.columns]
+    if missing:
+        raise InputError(
+            path,
+            f"missing column '{missing[0]}'; the header must name "
+            + ", ".join(c.name for c in table.columns if c.required),
+            line=1,
+        )
+    unknown = [c for c in raw.columns if c not in known]
+    if unknown:
+        raise InputError(
+            path,
+            f"unexpected column '{unknown[0]}'; known columns are " + ", ".join(sorted(known)),
+            line=1,
+        )
+    if raw.columns.duplicated().any():
+        raise InputError(path, "a column name appears twice in the header", line=1)
+
+
+def _parse_column(
+    path: Path, cells: pd.Series, column: Column, periods: tuple[int, ...]
+) -> pd.Series:
+    empty = cells == ""
+    if empty.any() and not column.nullable:
+        _fail(path, cells, empty, column, "an empty cell")
+    if column.kind == "str":
+        _check_choices(path, cells, empty, column)
+        return cells.where(~empty, None).astype(object)
+    if column.kind == "bool":
+        return _parse_bool(path, cells, column)
+    values = pd.to_numeric(cells.where(~empty, None), errors="coerce").astype(float)
+    _fail_where(path, cells, values.isna() & ~empty, column)
+    _fail_where(path, cells, ~np.isfinite(values.fillna(0.0)), column)
+    if column.kind in ("int", "period"):
+        _fail_where(path, cells, (values % 1 != 0) & ~empty, column)
+    if column.minimum is not None:
+        _fail_where(path, cells, values < column.minimum, column)
+    if column.maximum is not None:
+        _fail_where(path, cells, values > column.maximum, column)
+    if column.kind == "period":
+        _fail_where(
+            path, cells, ~values.isin(periods), column, f"one of the periods {list(periods)}"
+        )
+    if column.kind in ("int", "period"):
+        return values.astype(int)
+    return values if column.default is None else values.fillna(column.default)
+
+
+def _parse_bool(path: Path, cells: pd.Series, column: Column) -> pd.Series:
+    lowered = cells.str.lower()
+    _fail_where(path, cells, ~lowered.isin(TRUE_WORDS | FALSE_WORDS), column)
+    return lowered.isin(TRUE_WORDS)
+
+
+def _check_choices(path: Path, cells: pd.Series, empty: pd.Series, column: Column) -> None:
+    if column.choices:
+        _fail_where(path, cells, ~cells.isin(column.choices) & ~empty, column)
+
+
+def _fail_where(
+    path: Path, cells: pd.Series, bad: pd.Series, column: Column, expected: str | None = None
+) -> None:
+    if bad.any():
+        _fail(path, cells, bad, column, repr(cells[bad].iloc[0]), expected)
+
+
+def _fail(
+    path: Path,
+    cells: pd.Series,
+    bad: pd.Series,
+    column: Column,
+    found: str,
+    expected: str | None = None,
+) -> None:
+    line = int(bad[bad].index[0])
+    raise InputError(
+        path,
+        f"expected {expected or column.expectation()}, found {found}",
+        line=line,
+        column=column.name,
+    )
+
+
+def _check_unique_key(path: Path, frame: pd.DataFrame, table: Table) -> None:
+    keys = list(table.key)
+    repeated = frame.duplicated(subset=keys, keep="first")
+    if repeated.any():
+        line = int(repeated.idxmax())
+        same = (frame[keys] == frame.loc[line, keys]).all(axis=1)
+        key = ", ".join(f"{k}={frame.loc[line, k]}" for k in keys)
+        raise InputError(
+            path,
+            f"duplicate key ({key}); it already appears on line {int(same.idxmax())}",
+            line=line,
+        )
+
+
+def is_missing(value: object) -> bool:
+    """True for an empty cell (None or NaN)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
