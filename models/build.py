@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
+
 from abatelink.components import CATALOGUE, objective
 from abatelink.dataset import Dataset
 from abatelink.index import ModelIndex, build_index

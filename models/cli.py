@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+
 from abatelink.compare import compare_runs, write_comparison
 from abatelink.dataset import load_dataset
 from abatelink.errors import AbatelinkError

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 from abatelink.errors import InputError
 from abatelink.schema import TABLES, read_table
 from abatelink.yamlfile import parse, read_yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 META_FILE = "dataset.yaml"
 SOURCES_FILE = "sources.yaml"

@@ -12,6 +12,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 import pandas as pd
+
 from abatelink.dataset import Dataset
 from abatelink.errors import InputError
 
@@ -44,7 +45,8 @@ class ModelIndex:
         return self.ets_markets + self.tax_markets
 
     def market_periods(self, markets: tuple[str, ...] | None = None) -> list[MarketPeriod]:
-        return [(mk, t) for mk in (markets or self.markets) for t in self.periods]
+        chosen = self.markets if markets is None else markets
+        return [(mk, t) for mk in chosen for t in self.periods]
 
     def region_periods(self) -> list[RegionPeriod]:
         return [(r, t) for r in self.regions for t in self.periods]

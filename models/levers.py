@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyomo.environ as pyo
+
 from abatelink.build import Model
 from abatelink.dataset import Dataset
 from abatelink.index import LinkKey, ModelIndex

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from abatelink.build import Model
 from abatelink.solve import Session, Solution
 
@@ -155,9 +156,9 @@ def trade_table(x: Extract, prices: pd.DataFrame) -> pd.DataFrame:
     frame["max_volume_mt"] = x.params("link_max_volume_mt").to_numpy()
     frame["transaction_cost_usd_per_t"] = x.params("transaction_cost_usd_per_t").to_numpy()
     price = prices.set_index(["market", "period"])["price_usd_per_t"]
-    periods = frame["period"]
-    frame["from_price_usd_per_t"] = price.reindex(zip(frame["from_market"], periods)).to_numpy()
-    frame["to_price_usd_per_t"] = price.reindex(zip(frame["to_market"], periods)).to_numpy()
+    for end in ("from", "to"):
+        at = pd.MultiIndex.from_arrays([frame[f"{end}_market"], frame["period"]])
+        frame[f"{end}_price_usd_per_t"] = price.reindex(at).to_numpy()
     frame["payment_musd"] = frame["volume_mt"] * (
         frame["from_price_usd_per_t"] + frame["transaction_cost_usd_per_t"]
     )

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import abatelink
 import pandas as pd
+
+import abatelink
 from abatelink.build import Model, build
 from abatelink.levers import set_inputs
 from abatelink.results import tables
@@ -106,10 +107,9 @@ def make_summary(
 
 
 def _highs_version() -> str:
-    import highspy
+    from pyomo.contrib.solver.solvers.highs import Highs
 
-    h = highspy.Highs()
-    return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+    return ".".join(str(part) for part in Highs().version())
 
 
 def _versions() -> dict[str, str]:

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from abatelink.dataset import Dataset, check_dataset, load_dataset
 from abatelink.errors import InputError
 from abatelink.levers import Inputs
 from abatelink.schema import TABLES, Column
 from abatelink.solve import SolverOptions
 from abatelink.yamlfile import parse, read_yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # Tables a scenario may change, and which of their rows it may add (value tables only).
 OVERRIDABLE = {

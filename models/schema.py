@@ -14,6 +14,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+
 from abatelink.errors import InputError
 
 Kind = Literal["str", "float", "int", "bool", "period"]

@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
-from abatelink.build import Model
-from abatelink.errors import SolveError
 from pyomo.contrib.solver.common.results import TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
+
+from abatelink.build import Model
+from abatelink.errors import SolveError
+from abatelink.highs import use_threads
 
 STATUS_OF = {
     TerminationCondition.convergenceCriteriaSatisfied: "optimal",
@@ -106,6 +108,7 @@ class Session:
         """Re-solve after pushing changed parameters; never raises on a non-optimal status."""
         options = options or SolverOptions()
         highs_options = {"output_flag": False, **options.options}
+        use_threads(options.threads)
         start = time.perf_counter()
         try:
             result = self.opt.solve(

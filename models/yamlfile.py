@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from abatelink.errors import InputError
 from pydantic import BaseModel, ValidationError
+
+from abatelink.errors import InputError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -59,3 +59,62 @@ def steps(emitter: str, period: int, quantities: list[float], costs: list[float]
         {"emitter": emitter, "period": period, "step": i + 1, "quantity_mt": q, "cost_usd_per_t": c}
         for i, (q, c) in enumerate(zip(quantities, costs, strict=True))
     ]
+
+
+def solve(folder: Path, links: str | list[str] = "all", **scenario: Any):
+    """Run a scenario on the data set in `folder` and return the `RunResult`."""
+    from abatelink.run import run
+    from abatelink.scenario import Scenario
+
+    return run(Scenario(name="test", dataset=str(folder), links=links, **scenario))
+
+
+def merit_order(steps_: list[tuple[float, float]], required_mt: float) -> tuple[float, float]:
+    """Price and cost of abating `required_mt` from (quantity, cost) steps, cheapest first."""
+    price, cost, left = 0.0, 0.0, required_mt
+    for quantity, unit_cost in sorted(steps_, key=lambda s: s[1]):
+        if left <= 1e-12:
+            break
+        taken = min(quantity, left)
+        cost += taken * unit_cost
+        price, left = unit_cost, left - taken
+    assert left <= 1e-9, "not enough abatement"
+    return price, cost
+
+
+def one_market(
+    folder: Path,
+    name: str,
+    region: str,
+    baseline: float,
+    cap: float,
+    quantities: list[float],
+    costs: list[float],
+    period: int = 2020,
+) -> dict[str, Rows]:
+    """Rows of one ETS market with one covered emitter (for merging into a data set)."""
+    emitter = f"{name}-e"
+    return {
+        "markets": [{"market": name, "region": region, "kind": "ets"}],
+        "emitters": [{"emitter": emitter, "region": region, "sector": "power", "market": name}],
+        "baseline": [{"emitter": emitter, "period": period, "emissions_mt": baseline}],
+        "mac": steps(emitter, period, quantities, costs),
+        "caps": [{"market": name, "period": period, "cap_mt": cap}],
+    }
+
+
+def merge(*parts: dict[str, Rows]) -> dict[str, Rows]:
+    """Concatenate the rows of several partial data sets, table by table."""
+    out: dict[str, Rows] = {}
+    for part in parts:
+        for table, rows in part.items():
+            out.setdefault(table, []).extend(rows)
+    return out
+
+
+def both_ways(a: str, b: str, period: int = 2020, **columns: Any) -> Rows:
+    """Link rows a→b and b→a."""
+    return [
+        {"from_market": a, "to_market": b, "period": period, **columns},
+        {"from_market": b, "to_market": a, "period": period, **columns},
+    ]

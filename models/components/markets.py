@@ -6,6 +6,7 @@ The dual of `market_balance[m,t]`, divided by the period's weight, is the market
 from __future__ import annotations
 
 import pyomo.environ as pyo
+
 from abatelink.index import ModelIndex
 
 COST_TERM = "reserve_cost_musd"

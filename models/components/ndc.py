@@ -7,6 +7,7 @@ so it counts once. The dual of `ndc_accounting` is the NDC's shadow price.
 from __future__ import annotations
 
 import pyomo.environ as pyo
+
 from abatelink.index import ModelIndex
 
 COST_TERM = None

@@ -7,6 +7,7 @@ by a tonne (the report's proposal for Japan). The dual of `tax_base` is the tax 
 from __future__ import annotations
 
 import pyomo.environ as pyo
+
 from abatelink.index import ModelIndex
 
 COST_TERM = "tax_cost_musd"

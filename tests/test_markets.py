@@ -1,0 +1,274 @@
+"""The linked-market LP against answers computed by hand: merit order, closed forms, Hotelling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from factory import both_ways, merge, merit_order, one_market, solve, steps, write_dataset
+
+A_STEPS = ([10, 10, 10, 10], [5, 12, 20, 40])
+B_STEPS = ([10, 10, 10], [15, 30, 60])
+
+
+def price(result, market: str, period: int = 2020) -> float:
+    frame = result["prices"].set_index(["market", "period"])
+    return float(frame.loc[(market, period), "price_usd_per_t"])
+
+
+def test_one_market_price_and_cost_are_the_merit_order_answer(tmp_path):
+    quantities, costs = [8, 4, 6, 10], [30, 7, 18, 55]
+    data = one_market(tmp_path, "M", "A", baseline=100, cap=85, quantities=quantities, costs=costs)
+    result = solve(write_dataset(tmp_path / "d", periods=[2020], regions=["A"], **data))
+    expected_price, expected_cost = merit_order(list(zip(quantities, costs)), required_mt=15)
+    # By hand: 4 Mt at 7, 6 Mt at 18, then 5 of the 8 Mt at 30 US$/t.
+    assert (expected_price, expected_cost) == (30, 4 * 7 + 6 * 18 + 5 * 30)
+    assert price(result, "M") == pytest.approx(expected_price)
+    costs_table = result["costs"].set_index("region")
+    assert costs_table.loc["A", "abatement_cost_musd"] == pytest.approx(expected_cost)
+    assert result.summary["objective_present_value_musd"] == pytest.approx(expected_cost)
+
+
+def test_two_linked_markets_with_linear_macs_meet_the_closed_form_price(tmp_path):
+    # Linear MACs p_i = c_i·a_i, approximated by 0.05 Mt steps; abatement required R_i.
+    slopes, required = {"MA": 0.5, "MB": 2.0}, {"MA": 30.0, "MB": 50.0}
+    parts = []
+    for market, region in (("MA", "A"), ("MB", "B")):
+        n, dq = 2000, 0.05
+        costs = [slopes[market] * dq * (k + 0.5) for k in range(n)]
+        parts.append(
+            one_market(tmp_path, market, region, 200, 200 - required[market], [dq] * n, costs)
+        )
+    data = merge(*parts, {"links": both_ways("MA", "MB")})
+    result = solve(write_dataset(tmp_path / "d", periods=[2020], regions=["A", "B"], **data))
+    closed_form = sum(required.values()) / sum(1 / c for c in slopes.values())
+    for market in slopes:
+        assert price(result, market) == pytest.approx(closed_form, rel=0.01)
+    assert price(result, "MA") != pytest.approx(slopes["MA"] * required["MA"], rel=0.01)
+
+
+def _two_markets(tmp_path, **link_columns):
+    data = merge(
+        one_market(tmp_path, "MA", "A", 100, 80, *A_STEPS),
+        one_market(tmp_path, "MB", "B", 100, 75, *B_STEPS),
+        {"links": both_ways("MA", "MB", **link_columns)},
+    )
+    return write_dataset(tmp_path / "d", periods=[2020], regions=["A", "B"], **data)
+
+
+def test_a_binding_transfer_limit_splits_prices_into_their_own_merit_order(tmp_path):
+    unlimited = solve(_two_markets(tmp_path))
+    # A needs 20 Mt, B 25: cheapest 45 are 10 each at 5, 12, 15 (B), 20 and 5 at 30 (B).
+    assert price(unlimited, "MA") == pytest.approx(30) and price(unlimited, "MB") == 30
+    limit = 4.0
+    limited = solve(_two_markets(tmp_path / "limited", max_volume_mt=limit))
+    expected_a, _ = merit_order(list(zip(*A_STEPS)), required_mt=20 + limit)
+    expected_b, _ = merit_order(list(zip(*B_STEPS)), required_mt=25 - limit)
+    assert (expected_a, expected_b) == (20, 60)
+    assert price(limited, "MA") == pytest.approx(expected_a)
+    assert price(limited, "MB") == pytest.approx(expected_b)
+    trades = limited["trades"].set_index(["from_market", "to_market"])
+    assert trades.loc[("MA", "MB"), "volume_mt"] == pytest.approx(limit)
+
+
+def test_an_import_share_limit_binds_like_a_volume_limit(tmp_path):
+    data = merge(
+        one_market(tmp_path, "MA", "A", 100, 80, *A_STEPS),
+        one_market(tmp_path, "MB", "B", 100, 75, *B_STEPS),
+        {
+            "links": both_ways("MA", "MB"),
+            "limits": [{"market": "MB", "period": 2020, "max_import_share": 4 / 75}],
+        },
+    )
+    result = solve(write_dataset(tmp_path / "d", periods=[2020], regions=["A", "B"], **data))
+    assert price(result, "MA") == pytest.approx(20)
+    assert price(result, "MB") == pytest.approx(60)
+    balances = result["balances"].set_index("market")
+    assert balances.loc["MB", "imports_mt"] == pytest.approx(4)
+
+
+def test_banking_makes_the_price_grow_at_the_discount_rate(tmp_path):
+    rate, periods = 0.05, [2020, 2021, 2022]
+    quantities, costs = [1.0] * 60, [2.0 * (k + 0.5) for k in range(60)]
+    data = {
+        "markets": [{"market": "M", "region": "A", "kind": "ets"}],
+        "emitters": [{"emitter": "e", "region": "A", "sector": "s", "market": "M"}],
+        "baseline": [{"emitter": "e", "period": t, "emissions_mt": 100} for t in periods],
+        "mac": [row for t in periods for row in steps("e", t, quantities, costs)],
+        "caps": [{"market": "M", "period": t, "cap_mt": c} for t, c in zip(periods, [95, 85, 55])],
+    }
+    folder = write_dataset(
+        tmp_path / "d", periods=periods, regions=["A"], discount_rate=rate, **data
+    )
+    result = solve(folder, links="none")
+    bank = result["bank"].set_index("period")["bank_end_mt"]
+    assert bank[2020] > 1 and bank[2021] > 1 and bank[2022] == pytest.approx(0)
+    prices = [price(result, "M", t) for t in periods]
+    assert prices[1] / prices[0] == pytest.approx(1 + rate, rel=1e-9)
+    assert prices[2] / prices[1] == pytest.approx(1 + rate, rel=1e-9)
+    assert prices[0] > 20  # banking lifted the first price above its own merit order (5 Mt)
+
+
+def test_borrowing_is_bounded_by_its_share_of_the_cap(tmp_path):
+    periods = [2020, 2021]
+    data = {
+        "markets": [{"market": "M", "region": "A", "kind": "ets"}],
+        "emitters": [{"emitter": "e", "region": "A", "sector": "s", "market": "M"}],
+        "baseline": [{"emitter": "e", "period": t, "emissions_mt": 100} for t in periods],
+        "mac": [row for t in periods for row in steps("e", t, [20, 20], [10, 100])],
+        "caps": [
+            {"market": "M", "period": 2020, "cap_mt": 80},
+            {"market": "M", "period": 2021, "cap_mt": 100},
+        ],
+        "banking": [{"market": "M", "banking_allowed": True, "max_borrow_share": 0.1}],
+    }
+    folder = write_dataset(tmp_path / "d", periods=periods, regions=["A"], **data)
+    result = solve(folder, links="none")
+    # Abating 20 Mt in 2020 costs 10 US$/t; borrowing 8 Mt (10% of 80) from 2021 is free.
+    assert result["bank"].set_index("period").loc[2020, "bank_end_mt"] == pytest.approx(-8)
+    abated = result["abatement"].set_index("period")["abatement_mt"]
+    assert abated[2020] == pytest.approx(12) and abated[2021] == pytest.approx(8)
+
+
+def _ndc_data(tmp_path, target: float | None):
+    data = merge(
+        one_market(tmp_path, "MA", "A", 100, 100, [10, 10, 10, 10], [5, 10, 20, 40]),
+        one_market(tmp_path, "MB", "B", 100, 75, [10, 10, 10], [30, 50, 80]),
+        {"links": both_ways("MA", "MB")},
+    )
+    if target is not None:
+        data["ndc"] = [{"region": "A", "period": 2020, "target_mt": target}]
+    return write_dataset(tmp_path / f"d{target}", periods=[2020], regions=["A", "B"], **data)
+
+
+def test_a_binding_ndc_reduces_exports_and_reports_its_shadow_price(tmp_path):
+    free = solve(_ndc_data(tmp_path, None))
+    bound = solve(_ndc_data(tmp_path, 92))
+
+    def exports(result):
+        return (
+            result["trades"].set_index(["from_market", "to_market"]).loc[("MA", "MB"), "volume_mt"]
+        )
+
+    # Without an NDC: 25 Mt of abatement, all in A (5, 10, 20 US$/t steps): A sells 25 Mt.
+    assert exports(free) == pytest.approx(25)
+    assert price(free, "MB") == pytest.approx(20)
+    # With inventory_A + exports_A ≤ 92: 33 Mt in all; A abates 30, B its first 3 at 30 US$/t.
+    assert exports(bound) == pytest.approx(22)
+    ndc = bound["ndc"].set_index("region")
+    assert ndc.loc["A", "accounted_mt"] == pytest.approx(92)
+    assert ndc.loc["A", "adjustment_mt"] == pytest.approx(22)
+    assert ndc.loc["A", "shadow_price_usd_per_t"] == pytest.approx(30)
+    assert ndc.loc["B", "shadow_price_usd_per_t"] == pytest.approx(0)
+    assert ndc["adjustment_mt"].sum() == pytest.approx(0)
+
+
+def test_a_warm_re_solve_after_a_cap_change_equals_a_cold_solve(tmp_path):
+    from abatelink.build import build
+    from abatelink.levers import set_inputs
+    from abatelink.scenario import Scenario, scenario_dataset, scenario_inputs
+    from abatelink.solve import Session
+
+    folder = _two_markets(tmp_path)
+    tighter = Scenario(
+        name="t",
+        dataset=str(folder),
+        links="all",
+        overrides={"caps": [{"where": {"market": "MB"}, "scale": {"cap_mt": 0.9}}]},
+    )
+    warm = solve(folder)
+    set_inputs(warm.model, scenario_inputs(tighter, scenario_dataset(tighter)))
+    warm_solution = warm.session.solve()
+    cold_model = build(scenario_dataset(tighter))
+    set_inputs(cold_model, scenario_inputs(tighter, scenario_dataset(tighter)))
+    cold_solution = Session(cold_model).solve()
+    assert warm_solution.objective == pytest.approx(cold_solution.objective, rel=1e-9)
+    assert warm_solution.objective != pytest.approx(warm.solution.objective)
+    # A needs 20 Mt, B 100 − 75·0.9 = 32.5: 52.5 in all, cheapest first: 10 each at 5, 12, 15,
+    # 20, 30 and 2.5 at 40 US$/t.
+    assert cold_solution.objective == pytest.approx(50 + 120 + 150 + 200 + 300 + 2.5 * 40)
+
+
+def _tax_data(tmp_path, import_share: float):
+    data = merge(
+        one_market(tmp_path, "MA", "A", 100, 85, [10, 10, 10], [5, 10, 20]),
+        one_market(tmp_path, "MB", "B", 100, 85, [10, 10, 10], [15, 30, 60]),
+        {
+            "markets": [{"market": "TB", "region": "B", "kind": "tax"}],
+            "emitters": [{"emitter": "ub", "region": "B", "sector": "other", "market": None}],
+            "baseline": [{"emitter": "ub", "period": 2020, "emissions_mt": 50}],
+            "mac": steps("ub", 2020, [10], [100]),
+            "links": [
+                *both_ways("MA", "MB"),
+                {"from_market": "MA", "to_market": "TB", "period": 2020},
+            ],
+            "taxes": [{"region": "B", "period": 2020, "rate_usd_per_t": 40}],
+            "limits": [{"market": "TB", "period": 2020, "max_import_share": import_share}],
+        },
+    )
+    return write_dataset(tmp_path / "d", periods=[2020], regions=["A", "B"], **data)
+
+
+def test_allowances_surrendered_against_a_tax_up_to_the_import_limit(tmp_path):
+    result = solve(_tax_data(tmp_path, import_share=0.1))
+    # 30 Mt of abatement: 10 at 5, 10 at 10, 10 at 15; then 5 Mt (10% of 50) for the tax
+    # at 20 US$/t from A's third step, which sets both ETS prices.
+    assert price(result, "MA") == pytest.approx(20)
+    assert price(result, "MB") == pytest.approx(20)
+    assert price(result, "TB") == pytest.approx(40)
+    costs = result["costs"].set_index("region")
+    assert costs.loc["B", "tax_paid_musd"] == pytest.approx(45 * 40)
+    # A sells 10 Mt at 20 US$/t; B buys them.
+    assert costs.loc["A", "allowance_payments_musd"] == pytest.approx(-200)
+    assert costs.loc["B", "allowance_payments_musd"] == pytest.approx(200)
+    assert result.summary["objective_present_value_musd"] == pytest.approx(250 + 150 + 1800)
+
+
+def test_regional_costs_add_up_to_the_objective(tmp_path):
+    result = solve(
+        _tax_data(tmp_path, import_share=0.1),
+        links="all",
+        overrides={
+            "links": [{"where": {"from_market": "MA"}, "set": {"transaction_cost_usd_per_t": 1.5}}]
+        },
+    )
+    total = result["costs"]["total_cost_musd"].sum()
+    assert total == pytest.approx(result.summary["objective_present_value_musd"])
+    trades = result["trades"]
+    assert (trades["volume_mt"] * trades["transaction_cost_usd_per_t"]).sum() > 0
+
+
+def test_price_ceiling_sells_allowances_and_caps_the_price(tmp_path):
+    folder = _two_markets(tmp_path)
+    result = solve(
+        folder,
+        links="none",
+        overrides={
+            "price_controls": [{"where": {"market": "MB"}, "set": {"ceiling_usd_per_t": 25}}]
+        },
+    )
+    # Alone, B needs 25 Mt (price 60); at a 25 US$/t ceiling it abates 10 (15 US$/t), buys 15.
+    assert price(result, "MB") == pytest.approx(25)
+    balances = result["balances"].set_index("market")
+    assert balances.loc["MB", "ceiling_sales_mt"] == pytest.approx(15)
+    costs = result["costs"].set_index("region")
+    assert costs.loc["B", "reserve_payments_musd"] == pytest.approx(15 * 25)
+
+
+def test_price_floor_withdraws_allowances_and_holds_the_price(tmp_path):
+    folder = _two_markets(tmp_path)
+    result = solve(
+        folder,
+        links="none",
+        overrides={"price_controls": [{"where": {"market": "MA"}, "set": {"floor_usd_per_t": 25}}]},
+    )
+    # Alone, A needs 20 Mt; a 25 US$/t floor buys back allowances while abating costs less:
+    # the 20 US$/t step is used too (30 Mt abated) and 10 Mt are withdrawn.
+    assert price(result, "MA") == pytest.approx(25)
+    abated = result["abatement"].set_index("emitter")["abatement_mt"]
+    assert abated["MA-e"] == pytest.approx(30)
+    balances = result["balances"].set_index("market")
+    assert balances.loc["MA", "floor_withdrawal_mt"] == pytest.approx(10)
+    costs = result["costs"].set_index("region")
+    assert costs.loc["A", "reserve_payments_musd"] == pytest.approx(-10 * 25)
+    assert np.isfinite(balances["price_usd_per_t"]).all()
