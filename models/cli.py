@@ -101,6 +101,10 @@ def _print_run(result: RunResult, folder: Path) -> None:
         return
     prices = result["prices"].pivot(index="market", columns="period", values="price_usd_per_t")
     print("\nprices (US$/t)\n" + _fmt(prices))
+    ndc = result["ndc"].dropna(subset=["target_mt"])
+    if len(ndc):
+        shadow = ndc.pivot(index="region", columns="period", values="shadow_price_usd_per_t")
+        print("\nNDC shadow prices (US$/t; > 0 where the NDC binds)\n" + _fmt(shadow))
     costs = result["costs"].pivot(index="region", columns="period", values="total_cost_musd")
     print("\ncost by region (US$ million/yr)\n" + _fmt(costs))
     print(f"\ntables written to {folder}")

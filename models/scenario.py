@@ -224,12 +224,13 @@ def _apply_change(
 def _check_value(
     scenario: Scenario, place: str, table: str, column: str, value: Any, is_scale: bool
 ) -> None:
+    key = f"{place}.{'scale' if is_scale else 'set'}.{column}"
     if column not in OVERRIDABLE[table]:
         raise InputError(
             scenario.source,
             f"column {column!r} of {table} cannot be overridden; "
             f"expected one of {', '.join(OVERRIDABLE[table])}",
-            key=place,
+            key=key,
         )
     spec: Column = TABLES[table].column(column)
     if is_scale:
@@ -246,9 +247,7 @@ def _check_value(
         )
         expected = spec.expectation() + (" or empty" if spec.nullable else "")
     if bad or (isinstance(value, float) and value != value):
-        raise InputError(
-            scenario.source, f"expected {expected} for {column}, found {value!r}", key=place
-        )
+        raise InputError(scenario.source, f"expected {expected}, found {value!r}", key=key)
 
 
 def _select(
