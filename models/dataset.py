@@ -73,6 +73,13 @@ class Dataset:
     banking: pd.DataFrame
     taxes: pd.DataFrame
     ndc: pd.DataFrame
+    projects: pd.DataFrame
+    participants: pd.DataFrame
+    ccs_units: pd.DataFrame
+    pm_transport: pd.DataFrame
+    sites: pd.DataFrame
+    corridors: pd.DataFrame
+    grids: pd.DataFrame
     sources: dict[str, dict[str, str]]
     digest: str
 
@@ -138,6 +145,7 @@ def check_dataset(ds: Dataset) -> None:
     _check_links(ds)
     _check_market_tables(ds)
     _check_region_tables(ds)
+    _check_projects(ds)
     _check_sources(ds)
 
 
@@ -265,6 +273,69 @@ def _check_market_tables(ds: Dataset) -> None:
 def _check_region_tables(ds: Dataset) -> None:
     for table in ("taxes", "ndc"):
         _require_in(ds, table, "region", ds.regions, _regions_words(ds))
+
+
+def _check_projects(ds: Dataset) -> None:
+    """Projects, their participants and shares, units, sites, corridors and grids."""
+    credit_markets = ds.markets[ds.markets["project_credits"]]
+    for line in _lines(credit_markets, credit_markets["region"].duplicated()):
+        raise InputError(
+            ds.file("markets"),
+            "a region may mark one market for project credits",
+            line=line,
+            column="project_credits",
+        )
+    projects = ds.projects["project"]
+    of_kind = {
+        k: ds.projects.loc[ds.projects["kind"] == k, "project"] for k in ("ccs", "supergrid")
+    }
+    _require_in(ds, "participants", "project", projects, "a project of projects.csv")
+    _require_in(ds, "participants", "region", ds.regions, _regions_words(ds))
+    _require_in(ds, "ccs_units", "project", of_kind["ccs"], "a ccs project of projects.csv")
+    _require_in(ds, "ccs_units", "emitter", ds.emitters["emitter"], "an emitter of emitters.csv")
+    for column in ("source_region", "receptor_region"):
+        _require_in(ds, "pm_transport", column, ds.regions, _regions_words(ds))
+    _require_in(ds, "sites", "project", of_kind["supergrid"], "a supergrid project of projects.csv")
+    _require_in(
+        ds, "corridors", "project", of_kind["supergrid"], "a supergrid project of projects.csv"
+    )
+    for table, column in (
+        ("sites", "region"),
+        ("corridors", "from_region"),
+        ("corridors", "to_region"),
+        ("grids", "region"),
+    ):
+        _require_in(ds, table, column, ds.regions, _regions_words(ds))
+    _require_in(ds, "grids", "emitter", ds.emitters["emitter"], "an emitter of emitters.csv")
+    _check_participants(ds)
+
+
+def _check_participants(ds: Dataset) -> None:
+    """Each project has participants; each share column, where used, sums to 1 per project."""
+    missing = set(ds.projects["project"]) - set(ds.participants["project"])
+    if missing:
+        raise InputError(
+            ds.file("participants"), f"project {sorted(missing)[0]} has no participants"
+        )
+    for column in ("investment_share", "credit_share", "cost_share"):
+        given = ds.participants.groupby("project")[column]
+        partly = given.count().between(1, given.size().max() - 1) & (given.count() != given.size())
+        if partly.any():
+            raise InputError(
+                ds.file("participants"),
+                f"{column} is given for some participants of {partly.idxmax()} but "
+                "not all; give it for every participant or none",
+                column=column,
+            )
+        totals = given.sum(min_count=1).dropna()
+        off = (totals - 1.0).abs() > 1e-6
+        if off.any():
+            raise InputError(
+                ds.file("participants"),
+                f"the {column} values of project {off.idxmax()} add up to "
+                f"{totals[off.idxmax()]:g}; expected 1",
+                column=column,
+            )
 
 
 def _check_sources(ds: Dataset) -> None:

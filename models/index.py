@@ -15,6 +15,7 @@ import pandas as pd
 
 from abatelink.dataset import Dataset
 from abatelink.errors import InputError
+from abatelink.project_index import ProjectIndex, build_project_index
 
 StepKey = tuple[str, int, int]
 LinkKey = tuple[str, str, int]
@@ -39,6 +40,8 @@ class ModelIndex:
     links: list[LinkKey]
     cross_border: dict[LinkKey, bool]
     groups: dict[str, dict[Hashable, list]]
+    projects: ProjectIndex
+    markets_of_region: dict[str, list[str]]
 
     @property
     def markets(self) -> tuple[str, ...]:
@@ -88,6 +91,8 @@ def build_index(ds: Dataset, periods: tuple[int, ...] | None = None) -> ModelInd
             key: region_of_market[key[0]] != region_of_market[key[1]] for key in link_keys
         },
         groups=_groups(ds, steps, link_keys, region_of_market, periods),
+        projects=build_project_index(ds, periods),
+        markets_of_region=markets.groupby("region")["market"].apply(list).to_dict(),
     )
 
 
@@ -159,6 +164,7 @@ def _groups(
         "steps_of_period": _grouped(steps, ["period"], "key"),
         "steps_of_market": _grouped(covered_steps, ["market", "period"], "key"),
         "steps_of_region": _grouped(steps, ["region", "period"], "key"),
+        "steps_of_emitter": _grouped(steps, ["emitter", "period"], "key"),
         "uncovered_steps_of_region": _grouped(uncovered_steps, ["region", "period"], "key"),
         "baseline_of_market": _grouped(base[base["covered"]], ["market", "period"], "key"),
         "baseline_of_region": _grouped(base, ["region", "period"], "key"),

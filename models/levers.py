@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -17,20 +17,29 @@ import pyomo.environ as pyo
 from abatelink.build import Model
 from abatelink.dataset import Dataset
 from abatelink.index import LinkKey, ModelIndex
+from abatelink.sharing import credit_shares
 
 INF = math.inf
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """What one scenario feeds a built model: the (overridden) data and the open links."""
+    """What one scenario feeds a built model: the (overridden) data, open links and projects,
+    the sharing rule of each project and any shares the scenario gives."""
 
     dataset: Dataset
     open_links: frozenset[tuple[str, str]]
+    open_projects: frozenset[str] = frozenset()
+    sharing: dict[str, str] = field(default_factory=dict)
+    credit_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    cost_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    pm_damage_usd_per_t: float = 0.0
+    source: str = "scenario"
 
 
 def set_inputs(model: Model, inputs: Inputs) -> None:
     """Store every lever's value for `inputs` in the model's parameters."""
+    model.inputs = inputs
     m, idx, ds = model.pyomo, model.index, inputs.dataset
     caps = _by_key(ds.caps, ["market", "period"], "cap_mt", idx.market_periods(idx.ets_markets))
     _store(
@@ -52,6 +61,7 @@ def set_inputs(model: Model, inputs: Inputs) -> None:
         m.ndc_target_mt,
         _by_key(ds.ndc, ["region", "period"], "target_mt", idx.region_periods(), default=INF),
     )
+    set_projects(model, inputs)
 
 
 def _store(param: pyo.Param, values: dict) -> None:
@@ -145,3 +155,64 @@ def _set_price_controls(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps
         m.ceiling_sales_max_mt[key] = 0.0 if ceiling is None else INF
         m.floor_usd_per_t[key] = floor or 0.0
         m.floor_withdrawal_max_mt[key] = 0.0 if floor is None else caps[key]
+
+
+def set_projects(model: Model, inputs: Inputs) -> None:
+    """Build limits of open projects, grid absorption, credit markets and credit shares."""
+    m, idx, ds = model.pyomo, model.index, inputs.dataset
+    P = idx.projects
+    first = _first_periods(ds)
+    for (u, t), _ in m.ccs_build_max.items():
+        project, start = first["unit"][u]
+        m.ccs_build_max[u, t] = float(project in inputs.open_projects and t >= start)
+    potential = dict(zip(ds.sites["site"], ds.sites["potential_gw"]))
+    for (s, t), _ in m.site_max_gw.items():
+        project, start = first["site"][s]
+        m.site_max_gw[s, t] = potential[s] if project in inputs.open_projects and t >= start else 0
+    modules = dict(zip(ds.corridors["corridor"], ds.corridors["max_modules"]))
+    for (c, t), _ in m.corridor_max_modules.items():
+        project, start = first["corridor"][c]
+        open_ = project in inputs.open_projects and t >= start
+        m.corridor_max_modules[c, t] = float(modules[c]) if open_ else 0.0
+    absorb = dict(zip(P.grid_keys, P.grids["max_absorb_twh"]))
+    _store(m.grid_max_twh, absorb)
+    accepts = set(ds.markets.loc[ds.markets["project_credits"], "market"])
+    for key in idx.market_periods():
+        m.project_credits_max_mt[key] = INF if key[0] in accepts else 0.0
+    m.pm_damage_usd_per_t = inputs.pm_damage_usd_per_t
+    for project in P.projects:
+        set_credit_shares(model, inputs, project)
+
+
+def _first_periods(ds: Dataset) -> dict[str, dict[str, tuple[str, int]]]:
+    """For each unit, site and corridor: its project and the first period it may be built."""
+    tables = {"unit": ds.ccs_units, "site": ds.sites, "corridor": ds.corridors}
+    return {
+        name: {
+            k: (p, int(t))
+            for k, p, t in frame[[name, "project", "first_period"]].itertuples(index=False)
+        }
+        for name, frame in tables.items()
+    }
+
+
+def set_credit_shares(
+    model: Model, inputs: Inputs, project: str, delivered: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Set π_p and s[p,·] for the project's rule; `delivered` feeds the offtake rule."""
+    m, idx = model.pyomo, model.index
+    rule = inputs.sharing.get(project, "host")
+    participants = inputs.dataset.participants
+    shares = credit_shares(
+        rule,
+        project,
+        idx.projects.kind[project],
+        participants[participants["project"] == project],
+        inputs.source,
+        given=inputs.credit_shares.get(project),
+        delivered=delivered,
+    )
+    m.credit_pooled[project] = 0.0 if rule == "host" else 1.0
+    for region in idx.regions:
+        m.credit_share[project, region] = shares.get(region, 0.0)
+    return shares

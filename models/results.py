@@ -14,9 +14,28 @@ import numpy as np
 import pandas as pd
 
 from abatelink.build import Model
+from abatelink.project_results import (
+    ledger_table,
+    project_tables,
+    regional_pm_benefits,
+    regional_project_costs,
+)
 from abatelink.solve import Session, Solution
 
-TABLE_NAMES = ("prices", "abatement", "emissions", "balances", "trades", "bank", "costs", "ndc")
+TABLE_NAMES = (
+    "prices",
+    "abatement",
+    "emissions",
+    "balances",
+    "trades",
+    "bank",
+    "costs",
+    "ndc",
+    "projects",
+    "credits",
+    "cobenefits",
+    "ledger",
+)
 
 
 @dataclass
@@ -50,16 +69,21 @@ def tables(model: Model, session: Session, solution: Solution) -> dict[str, pd.D
     prices = price_table(x)
     abatement = abatement_table(x)
     trades = trade_table(x, prices)
-    return {
+    projects = project_tables(x)
+    ndc = ndc_table(x, abatement)
+    out = {
         "prices": prices,
         "abatement": abatement,
         "emissions": emissions_table(x, abatement),
         "balances": balance_table(x, prices, abatement),
         "trades": trades,
         "bank": bank_table(x),
-        "costs": cost_table(x, abatement, trades),
-        "ndc": ndc_table(x, abatement),
+        "costs": cost_table(x, abatement, trades, projects),
+        "ndc": ndc,
+        **projects,
+        "ledger": ledger_table(x, ndc, trades, projects["credits"]),
     }
+    return {name: _clean(frame) for name, frame in out.items()}
 
 
 def price_table(x: Extract) -> pd.DataFrame:
@@ -94,7 +118,12 @@ def abatement_table(x: Extract) -> pd.DataFrame:
     out = out.join(base, how="right").fillna({"abatement_mt": 0.0, "abatement_cost_musd": 0.0})
     out.index.names = keys
     out = out.reset_index().merge(x.model.dataset.emitters, on="emitter")
-    out["emissions_mt"] = out["baseline_mt"] - out["abatement_mt"]
+    out["project_reduction_mt"] = (
+        _project_reductions(x)
+        .reindex(pd.MultiIndex.from_frame(out[keys]), fill_value=0.0)
+        .to_numpy()
+    )
+    out["emissions_mt"] = out["baseline_mt"] - out["abatement_mt"] - out["project_reduction_mt"]
     columns = [
         "emitter",
         "region",
@@ -103,6 +132,7 @@ def abatement_table(x: Extract) -> pd.DataFrame:
         "period",
         "baseline_mt",
         "abatement_mt",
+        "project_reduction_mt",
         "emissions_mt",
         "abatement_cost_musd",
         "marginal_cost_usd_per_t",
@@ -110,10 +140,18 @@ def abatement_table(x: Extract) -> pd.DataFrame:
     return _clean(out[columns])
 
 
+def _project_reductions(x: Extract) -> pd.Series:
+    """What joint projects avoid at each emitter and period (Mt/yr)."""
+    generated = x.values("generated_mt")
+    if generated.empty:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=["e", "t"]))
+    return generated.groupby(level=[1, 2]).sum()
+
+
 def emissions_table(x: Extract, abatement: pd.DataFrame) -> pd.DataFrame:
     """Per region, scope (an ETS market, 'non-ETS' or 'total') and period."""
     frame = abatement.assign(scope=abatement["market"].fillna("non-ETS"))
-    sums = ["baseline_mt", "abatement_mt", "emissions_mt"]
+    sums = ["baseline_mt", "abatement_mt", "project_reduction_mt", "emissions_mt"]
     by_scope = frame.groupby(["region", "scope", "period"], as_index=False)[sums].sum()
     total = frame.groupby(["region", "period"], as_index=False)[sums].sum().assign(scope="total")
     out = pd.concat([by_scope, total], ignore_index=True)
@@ -172,8 +210,11 @@ def bank_table(x: Extract) -> pd.DataFrame:
     return _clean(bank.reset_index())
 
 
-def cost_table(x: Extract, abatement: pd.DataFrame, trades: pd.DataFrame) -> pd.DataFrame:
-    """Per region and period, US$ million/yr: abatement + allowance payments + reserve + tax."""
+def cost_table(
+    x: Extract, abatement: pd.DataFrame, trades: pd.DataFrame, projects: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """Per region and period, US$ million/yr: abatement + allowance payments + reserve + tax
+    + its shares of project costs − the value of PM avoided (when valued)."""
     idx = x.model.index
     keys = pd.MultiIndex.from_tuples(idx.region_periods(), names=["region", "period"])
     abate = abatement.groupby(["region", "period"])["abatement_cost_musd"].sum()
@@ -191,6 +232,10 @@ def cost_table(x: Extract, abatement: pd.DataFrame, trades: pd.DataFrame) -> pd.
     frame["reserve_payments_musd"] = _reserve_payments(x).reindex(keys, fill_value=0.0)
     taxed = x.values("taxed_emissions_mt")
     frame["tax_paid_musd"] = (x.params("tax_rate_usd_per_t") * taxed).reindex(keys)
+    project_costs = regional_project_costs(x, projects["credits"])
+    frame["project_cost_musd"] = project_costs.reindex(keys, fill_value=0.0)
+    pm = regional_pm_benefits(x, projects["cobenefits"])
+    frame["pm_benefit_musd"] = pm.reindex(keys, fill_value=0.0)
     frame["total_cost_musd"] = frame.sum(axis=1)
     return _clean(frame.reset_index())
 

@@ -13,7 +13,9 @@ import pandas as pd
 
 import abatelink
 from abatelink.build import Model, build
-from abatelink.levers import set_inputs
+from abatelink.errors import SolveError
+from abatelink.levers import Inputs, set_credit_shares, set_inputs
+from abatelink.milp import conditional_prices
 from abatelink.results import tables
 from abatelink.scenario import (
     Scenario,
@@ -22,7 +24,7 @@ from abatelink.scenario import (
     scenario_inputs,
     scenario_periods,
 )
-from abatelink.solve import Session, Solution
+from abatelink.solve import Session, Solution, SolverOptions
 
 SUMMARY_FILE = "summary.json"
 
@@ -61,12 +63,57 @@ def run(scenario: Scenario | str | Path) -> RunResult:
     clock.lap("build_s")
     session = Session(model)
     clock.lap("send_to_highs_s")
-    solution = session.solve(scenario.solver.to_options())
+    options = scenario.solver.to_options()
+    solution, iterations = solve_with_offtake(model, session, inputs, options)
+    priced = solution
+    if solution.is_mip and solution.has_solution:
+        priced = conditional_prices(session, solution, options)
     clock.lap("solve_s")
-    result_tables = tables(model, session, solution) if solution.has_solution else {}
+    result_tables = tables(model, session, priced) if priced.has_solution else {}
     clock.lap("extract_s")
     summary = make_summary(scenario, model, solution, timings)
+    summary["prices_conditional_on_build"] = solution.is_mip
+    summary["offtake_iterations"] = iterations
+    if solution.is_mip:
+        summary["prices_note"] = (
+            "LP duals with every build fixed at the MILP solution: prices conditional on the build"
+        )
     return RunResult(scenario, summary, result_tables, model, session, solution, timings)
+
+
+def solve_with_offtake(
+    model: Model, session: Session, inputs: Inputs, options: SolverOptions, max_rounds: int = 20
+) -> tuple[Solution, int]:
+    """Solve; where a project shares by offtake, iterate shares ← delivered-energy shares.
+
+    Returns the solution and the number of share updates made (0 without offtake projects).
+    """
+    solution = session.solve(options)
+    offtake = [p for p, rule in inputs.sharing.items() if rule == "offtake"]
+    for rounds in range(1, max_rounds + 1):
+        if not offtake or not solution.has_solution:
+            return solution, rounds - 1
+        delivered = delivered_energy(model, session, solution)
+        change = 0.0
+        for project in offtake:
+            before = {r: model.pyomo.credit_share[project, r].value for r in model.index.regions}
+            after = set_credit_shares(model, inputs, project, delivered.get(project, {}))
+            change = max(change, *(abs(after.get(r, 0.0) - v) for r, v in before.items()))
+        if change < 1e-9:
+            return solution, rounds
+        solution = session.solve(options)
+    raise SolveError(f"offtake shares did not settle in {max_rounds} rounds")
+
+
+def delivered_energy(model: Model, session: Session, solution: Solution) -> dict:
+    """Energy each supergrid project delivers to each region over the horizon (TWh)."""
+    absorbed = session.values(solution, model.pyomo.absorbed_twh)
+    out: dict[str, dict[str, float]] = {}
+    for (project, region, t), twh in absorbed.items():
+        years = model.index.period_years[t]
+        out.setdefault(project, {})
+        out[project][region] = out[project].get(region, 0.0) + years * twh
+    return out
 
 
 class _Clock:

@@ -85,6 +85,14 @@ class Scenario(BaseModel):
     periods: list[int] | None = None
     links: Literal["none", "all"] | list[str] = "none"
     overrides: dict[str, list[Change]] = Field(default_factory=dict)
+    projects: Literal["none", "all"] | list[str] = "all"
+    sharing: Literal["host", "equal", "investment", "offtake", "fixed"] = "host"
+    project_sharing: dict[str, Literal["host", "equal", "investment", "offtake", "fixed"]] = Field(
+        default_factory=dict
+    )
+    credit_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
+    cost_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
+    pm_damage_usd_per_t: float = Field(default=0.0, ge=0)
     solver: SolverSettings = Field(default_factory=SolverSettings)
     folder: Path = Field(default=Path("."), exclude=True)
     file: Path | None = Field(default=None, exclude=True)
@@ -135,9 +143,47 @@ def scenario_periods(scenario: Scenario, dataset: Dataset) -> tuple[int, ...]:
 
 
 def scenario_inputs(scenario: Scenario, dataset: Dataset) -> Inputs:
-    """The data after the scenario's overrides, and the links it opens."""
+    """The data after the scenario's overrides, the links and projects it opens, the sharing."""
     changed = apply_overrides(scenario, dataset)
-    return Inputs(dataset=changed, open_links=open_links(scenario, dataset))
+    return Inputs(
+        dataset=changed,
+        open_links=open_links(scenario, dataset),
+        open_projects=open_projects(scenario, dataset),
+        sharing=project_rules(scenario, dataset),
+        credit_shares=scenario.credit_shares,
+        cost_shares=scenario.cost_shares,
+        pm_damage_usd_per_t=scenario.pm_damage_usd_per_t,
+        source=str(scenario.source),
+    )
+
+
+def open_projects(scenario: Scenario, dataset: Dataset) -> frozenset[str]:
+    """Projects that may be built: all (default), none, or those named."""
+    known = list(dataset.projects["project"])
+    if scenario.projects == "none":
+        return frozenset()
+    if scenario.projects == "all":
+        return frozenset(known)
+    _require_known(scenario, "projects", scenario.projects, known)
+    return frozenset(scenario.projects)
+
+
+def project_rules(scenario: Scenario, dataset: Dataset) -> dict[str, str]:
+    """The sharing rule of each project: the scenario's `sharing`, or its per-project choice."""
+    known = list(dataset.projects["project"])
+    for key in ("project_sharing", "credit_shares", "cost_shares"):
+        _require_known(scenario, key, list(getattr(scenario, key)), known)
+    return {p: scenario.project_sharing.get(p, scenario.sharing) for p in known}
+
+
+def _require_known(scenario: Scenario, key: str, names: list[str], known: list[str]) -> None:
+    for i, name in enumerate(names):
+        if name not in known:
+            raise InputError(
+                scenario.source,
+                f"unknown project {name!r}; projects of the data set: {', '.join(known) or 'none'}",
+                key=f"{key}.{i}",
+            )
 
 
 def link_names(dataset: Dataset) -> list[str]:

@@ -84,12 +84,134 @@ def _share(name: str) -> Column:
     return Column(name, "float", required=False, nullable=True, minimum=0.0)
 
 
+def _fraction(name: str, **options: object) -> Column:
+    return Column(name, "float", minimum=0.0, maximum=1.0, **options)  # type: ignore[arg-type]
+
+
+def _optional(column: Column) -> Column:
+    return Column(**{**column.__dict__, "required": False, "nullable": True})
+
+
+LIFETIME = Column("lifetime_years", "float", minimum=1.0)
+FIRST_PERIOD = Column("first_period", "period")
+
+# Joint projects (all optional): CCS with dust capture at coal units, and a renewable supergrid.
+PROJECT_TABLES = (
+    Table(
+        "projects",
+        (
+            _col("project"),
+            _col("kind", choices=("ccs", "supergrid")),
+            _col(
+                "sharing",
+                required=False,
+                nullable=True,
+                choices=("host", "equal", "investment", "offtake", "fixed"),
+            ),
+        ),
+        key=("project",),
+        optional=True,
+    ),
+    Table(
+        "participants",
+        (
+            _col("project"),
+            _col("region"),
+            _optional(_fraction("investment_share")),
+            _optional(_fraction("credit_share")),
+            _optional(_fraction("cost_share")),
+        ),
+        key=("project", "region"),
+        optional=True,
+    ),
+    Table(
+        "ccs_units",
+        (
+            _col("unit"),
+            _col("project"),
+            _col("emitter"),
+            Column("capacity_mw", "float", minimum=0.0),
+            _number("co2_mt"),
+            _fraction("capture_rate"),
+            Column("energy_penalty", "float", minimum=0.0, maximum=0.9),
+            _number("capex_usd_per_kw"),
+            _number("fixed_om_usd_per_kw_yr"),
+            _number("cost_usd_per_t_captured"),
+            _number("pm_t"),
+            _fraction("pm_removed_share"),
+            LIFETIME,
+            FIRST_PERIOD,
+        ),
+        key=("unit",),
+        optional=True,
+    ),
+    Table(
+        "pm_transport",
+        (_col("source_region"), _col("receptor_region"), _fraction("share")),
+        key=("source_region", "receptor_region"),
+        optional=True,
+    ),
+    Table(
+        "sites",
+        (
+            _col("site"),
+            _col("project"),
+            _col("region"),
+            _number("potential_gw"),
+            _fraction("capacity_factor"),
+            _number("capex_usd_per_kw"),
+            _number("fixed_om_usd_per_kw_yr"),
+            LIFETIME,
+            FIRST_PERIOD,
+        ),
+        key=("site",),
+        optional=True,
+    ),
+    Table(
+        "corridors",
+        (
+            _col("corridor"),
+            _col("project"),
+            _col("from_region"),
+            _col("to_region"),
+            _number("length_km"),
+            _number("capex_musd_per_gw_km"),
+            Column("loss_share", "float", minimum=0.0, maximum=0.5),
+            Column("module_gw", "float", minimum=0.001),
+            Column("max_modules", "int", minimum=0),
+            _optional(_fraction("max_utilization", default=1.0)),
+            LIFETIME,
+            FIRST_PERIOD,
+        ),
+        key=("corridor",),
+        optional=True,
+    ),
+    Table(
+        "grids",
+        (
+            _col("region"),
+            _col("period", "period"),
+            _col("emitter"),
+            _number("emission_factor_t_per_mwh"),
+            _number("max_absorb_twh"),
+        ),
+        key=("region", "period"),
+        optional=True,
+    ),
+)
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         Table(
             "markets",
-            (_col("market"), _col("region"), _col("kind", choices=("ets", "tax"))),
+            (
+                _col("market"),
+                _col("region"),
+                _col("kind", choices=("ets", "tax")),
+                Column("project_credits", "bool", required=False, nullable=True, default=False),
+            ),
             key=("market",),
         ),
         Table(
@@ -180,6 +302,7 @@ TABLES: dict[str, Table] = {
             key=("region", "period"),
             optional=True,
         ),
+        *PROJECT_TABLES,
     )
 }
 
@@ -254,7 +377,7 @@ def _parse_column(
         _check_choices(path, cells, empty, column)
         return cells.where(~empty, None).astype(object)
     if column.kind == "bool":
-        return _parse_bool(path, cells, column)
+        return _parse_bool(path, cells.where(~empty, str(column.default)), column)
     values = pd.to_numeric(cells.where(~empty, None), errors="coerce").astype(float)
     _fail_where(path, cells, values.isna() & ~empty, column)
     _fail_where(path, cells, ~np.isfinite(values.fillna(0.0)), column)

@@ -118,3 +118,45 @@ def both_ways(a: str, b: str, period: int = 2020, **columns: Any) -> Rows:
         {"from_market": a, "to_market": b, "period": period, **columns},
         {"from_market": b, "to_market": a, "period": period, **columns},
     ]
+
+
+def ccs_unit(
+    unit: str,
+    project: str,
+    emitter: str,
+    *,
+    co2_mt: float = 10.0,
+    cost_usd_per_t_captured: float = 5.0,
+    first_period: int = 2020,
+    capture_rate: float = 0.9,
+    energy_penalty: float = 0.25,
+    pm_t: float = 1000.0,
+    **columns: Any,
+) -> dict[str, Any]:
+    """A CCS unit row; capex and fixed O&M are zero unless given."""
+    return {
+        "unit": unit,
+        "project": project,
+        "emitter": emitter,
+        "capacity_mw": 1000.0,
+        "co2_mt": co2_mt,
+        "capture_rate": capture_rate,
+        "energy_penalty": energy_penalty,
+        "capex_usd_per_kw": 0.0,
+        "fixed_om_usd_per_kw_yr": 0.0,
+        "cost_usd_per_t_captured": cost_usd_per_t_captured,
+        "pm_t": pm_t,
+        "pm_removed_share": 0.5,
+        "lifetime_years": 30,
+        "first_period": first_period,
+        **columns,
+    }
+
+
+def avoided_mt(co2_mt: float, capture_rate: float = 0.9, energy_penalty: float = 0.25) -> float:
+    """CO2 a capture unit avoids: E − (1 − r)·E/(1 − φ) (same net output, more fuel)."""
+    return co2_mt - (1 - capture_rate) * co2_mt / (1 - energy_penalty)
+
+
+def captured_mt(co2_mt: float, capture_rate: float = 0.9, energy_penalty: float = 0.25) -> float:
+    return capture_rate * co2_mt / (1 - energy_penalty)

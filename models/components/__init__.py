@@ -8,8 +8,31 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from abatelink.components import abatement, linking, markets, ndc, objective, offsets, taxes
+from abatelink.components import (
+    abatement,
+    ccs,
+    credits,
+    linking,
+    markets,
+    ndc,
+    objective,
+    offsets,
+    projects,
+    supergrid,
+    taxes,
+)
 
-CATALOGUE: tuple[ModuleType, ...] = (abatement, linking, offsets, markets, taxes, ndc)
+CATALOGUE: tuple[ModuleType, ...] = (
+    ccs,
+    supergrid,
+    projects,
+    credits,
+    abatement,
+    linking,
+    offsets,
+    markets,
+    taxes,
+    ndc,
+)
 
 __all__ = ["CATALOGUE", "objective"]

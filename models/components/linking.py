@@ -37,9 +37,12 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
 
 
 def _import_total(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
-    """I[m,t] = Σ_{l into m} x[l,t];  0 ≤ I[m,t] ≤ Ī[m,t] (import limit)."""
+    """I[m,t] = Σ_{l into m} x[l,t] + P[m,t];  0 ≤ I[m,t] ≤ Ī[m,t] (import limit).
+
+    P are joint-project credits from abroad surrendered in m: they count against the limit.
+    """
     inflow = pyo.quicksum(m.trade_mt[k] for k in m.index_sets.members("links_into", (market, t)))
-    return m.imports_mt[market, t] == inflow
+    return m.imports_mt[market, t] == inflow + m.project_credits_mt[market, t]
 
 
 def _export_total(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:

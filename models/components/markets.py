@@ -42,14 +42,17 @@ def _declare_bounded(
 
 
 def _market_balance(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
-    """E[m,t] + X[m,t] + W[m,t] + (B[m,t] − B[m,t−1]) / y_t − I[m,t] − O[m,t] − C[m,t] ≤ cap[m,t].
+    """E[m,t] + X[m,t] + W[m,t] + D[m,t] + (B[m,t] − B[m,t−1]) / y_t − I[m,t] − O[m,t] − C[m,t]
+    ≤ cap[m,t].
 
-    E covered emissions, X exports, W floor withdrawals, B bank (stock), y_t years per period,
-    I imports, O domestic offsets, C sales at the ceiling; all Mt/yr except B (Mt).
+    E covered emissions, X exports, W floor withdrawals, D project credits generated in m and
+    given to other regions, B bank (stock), y_t years per period, I imports (allowances and
+    project credits), O domestic offsets, C sales at the ceiling; all Mt/yr except B (Mt).
     """
     idx: ModelIndex = m.index_sets
     k = (market, t)
     use = m.covered_emissions_mt[k] + m.exports_mt[k] + m.floor_withdrawal_mt[k]
+    use += m.credits_given_by_market_mt[k]
     bank_change = (m.bank_mt[k] - _previous_bank(m, idx, market, t)) / idx.period_years[t]
     supply = m.imports_mt[k] + m.offsets_mt[k] + m.ceiling_sales_mt[k]
     return use + bank_change - supply <= m.cap_mt[k]

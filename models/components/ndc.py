@@ -21,8 +21,8 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
     m.ndc_accounting = pyo.Constraint(region_periods, rule=_ndc_accounting)
 
 
-def corresponding_adjustment(m: pyo.ConcreteModel, region: str, t: int):
-    """A[r,t] = Σ allowances sold abroad − Σ allowances bought from abroad (Mt/yr)."""
+def allowance_adjustment(m: pyo.ConcreteModel, region: str, t: int):
+    """Σ allowances sold abroad − Σ allowances bought from abroad (Mt/yr)."""
     idx: ModelIndex = m.index_sets
     sold = pyo.quicksum(m.trade_mt[k] for k in idx.members("exports_abroad_of_region", (region, t)))
     bought = pyo.quicksum(
@@ -31,7 +31,19 @@ def corresponding_adjustment(m: pyo.ConcreteModel, region: str, t: int):
     return sold - bought
 
 
+def project_adjustment(m: pyo.ConcreteModel, region: str, t: int):
+    """Project credits given to other regions − project credits received from them (Mt/yr)."""
+    return m.credits_given_mt[region, t] - m.credits_received_mt[region, t]
+
+
 def _ndc_accounting(m: pyo.ConcreteModel, region: str, t: int) -> pyo.Constraint:
-    """N[r,t] = inventory[r,t] + A[r,t];  N[r,t] ≤ target[r,t]."""
-    adjusted = m.inventory_emissions_mt[region, t] + corresponding_adjustment(m, region, t)
+    """N[r,t] = inventory[r,t] + A[r,t] + J[r,t];  N[r,t] ≤ target[r,t].
+
+    A allowance and J project-credit corresponding adjustments (given − received).
+    """
+    adjusted = (
+        m.inventory_emissions_mt[region, t]
+        + allowance_adjustment(m, region, t)
+        + project_adjustment(m, region, t)
+    )
     return m.ndc_accounted_mt[region, t] == adjusted

@@ -28,9 +28,10 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
 
 
 def _tax_base(m: pyo.ConcreteModel, region: str, t: int) -> pyo.Constraint:
-    """T[r,t] = U[r,t] + Σ_{m ETS of r} O[m,t] − I[tax market of r, t],  T ≥ 0.
+    """T[r,t] = U[r,t] + Σ_{m ETS of r} O[m,t] + D[r,t] − I[tax market of r, t],  T ≥ 0.
 
-    U emissions outside any ETS; an offset sold into the ETS no longer lowers the tax base.
+    U emissions outside any ETS; an offset sold into the ETS, or a project credit generated
+    outside the ETS and given abroad (D), no longer lowers the tax base.
     """
     idx: ModelIndex = m.index_sets
     offsets_sold = pyo.quicksum(
@@ -39,5 +40,8 @@ def _tax_base(m: pyo.ConcreteModel, region: str, t: int) -> pyo.Constraint:
     tax_market = idx.tax_market_of_region.get(region)
     surrendered = m.imports_mt[tax_market, t] if tax_market else 0.0
     return m.taxed_emissions_mt[region, t] == (
-        m.uncovered_emissions_mt[region, t] + offsets_sold - surrendered
+        m.uncovered_emissions_mt[region, t]
+        + offsets_sold
+        + m.credits_given_outside_ets_mt[region, t]
+        - surrendered
     )

@@ -1,0 +1,103 @@
+"""Credit sharing rules, chosen by name: each returns a project's credit shares by region.
+
+| rule       | credits go to                                                       |
+|------------|---------------------------------------------------------------------|
+| host       | the region where the reduction happens (each keeps its own)         |
+| equal      | the participants, equally                                           |
+| investment | the participants, by their shares of the capex (`investment_share`) |
+| offtake    | supergrid: the regions, by their shares of the delivered energy     |
+| fixed      | the participants, by shares given in the scenario or the data       |
+
+Cost shares follow credit shares unless given (scenario `cost_shares` or `cost_share` column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from abatelink.errors import InputError
+
+RULES = ("host", "equal", "investment", "offtake", "fixed")
+Shares = dict[str, float]
+
+
+def host(participants: pd.DataFrame, **_: object) -> Shares:
+    """No pooled shares: each region keeps what it generates (π_p = 0)."""
+    return {}
+
+
+def equal(participants: pd.DataFrame, **_: object) -> Shares:
+    regions = list(participants["region"])
+    return {r: 1.0 / len(regions) for r in regions}
+
+
+def investment(participants: pd.DataFrame, **_: object) -> Shares:
+    return _column(participants, "investment_share")
+
+
+def offtake(
+    participants: pd.DataFrame, delivered: Mapping[str, float] | None = None, **_: object
+) -> Shares:
+    """Shares of delivered energy; before any solve, equal among the participants."""
+    total = sum(delivered.values()) if delivered else 0.0
+    if total <= 0:
+        return equal(participants)
+    return {r: e / total for r, e in delivered.items()}
+
+
+def fixed(
+    participants: pd.DataFrame, given: Mapping[str, float] | None = None, **_: object
+) -> Shares:
+    return dict(given) if given else _column(participants, "credit_share")
+
+
+def _column(participants: pd.DataFrame, column: str) -> Shares:
+    values = participants.set_index("region")[column]
+    if values.isna().any():
+        raise KeyError(column)
+    return values.astype(float).to_dict()
+
+
+SHARING_RULES: dict[str, Callable[..., Shares]] = {
+    "host": host,
+    "equal": equal,
+    "investment": investment,
+    "offtake": offtake,
+    "fixed": fixed,
+}
+
+
+def credit_shares(
+    rule: str,
+    project: str,
+    kind: str,
+    participants: pd.DataFrame,
+    source: str,
+    given: Mapping[str, float] | None = None,
+    delivered: Mapping[str, float] | None = None,
+) -> Shares:
+    """A project's credit shares under `rule`; errors name `source` (the scenario file)."""
+    if rule == "offtake" and kind != "supergrid":
+        raise InputError(
+            source,
+            f"offtake sharing needs a supergrid project; {project} is {kind}",
+            key="project_sharing",
+        )
+    try:
+        shares = SHARING_RULES[rule](participants, given=given, delivered=delivered)
+    except KeyError as missing:
+        raise InputError(
+            source,
+            f"rule {rule!r} needs {missing.args[0]} for every participant "
+            f"of {project} (participants.csv or the scenario's credit_shares)",
+            key="sharing",
+        ) from None
+    if shares and abs(sum(shares.values()) - 1.0) > 1e-6:
+        raise InputError(
+            source,
+            f"the credit shares of {project} add up to {sum(shares.values()):g}; expected 1",
+            key=f"credit_shares.{project}",
+        )
+    return shares

@@ -1,0 +1,175 @@
+"""Joint projects: build decisions, credit sharing, Article 6 accounting, MILP prices."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from factory import (
+    avoided_mt,
+    both_ways,
+    captured_mt,
+    ccs_unit,
+    merge,
+    merit_order,
+    one_market,
+    solve,
+    write_dataset,
+)
+
+A_STEPS = ([10, 10, 10], [5, 12, 20])
+B_STEPS = ([10, 10, 10], [15, 30, 60])
+
+
+def ccs_data(
+    tmp_path, *, unit_cost: float, participants=("A", "B"), b_cap: float = 80, **participant_columns
+) -> dict:
+    """A needs 15 Mt (price 12), B 20 (price 30); a 10 Mt CCS unit may be built at A."""
+    markets = merge(
+        one_market(tmp_path, "MA", "A", 100, 85, *A_STEPS),
+        one_market(tmp_path, "MB", "B", 100, b_cap, *B_STEPS),
+    )
+    for row in markets["markets"]:
+        row["project_credits"] = True
+    rows = [
+        {"project": "ccs", "region": r, **{k: v[i] for k, v in participant_columns.items()}}
+        for i, r in enumerate(participants)
+    ]
+    return merge(
+        markets,
+        {
+            "projects": [{"project": "ccs", "kind": "ccs"}],
+            "participants": rows,
+            "ccs_units": [ccs_unit("u1", "ccs", "MA-e", cost_usd_per_t_captured=unit_cost)],
+            "pm_transport": [
+                {"source_region": "A", "receptor_region": "A", "share": 0.6},
+                {"source_region": "A", "receptor_region": "B", "share": 0.3},
+            ],
+        },
+    )
+
+
+def write(tmp_path, name: str, data: dict):
+    return write_dataset(tmp_path / name, periods=[2020], regions=["A", "B"], **data)
+
+
+def table(result, name: str, *index: str) -> pd.DataFrame:
+    return result[name].set_index(list(index)) if index else result[name]
+
+
+@pytest.mark.parametrize(("unit_cost", "built"), [(5.0, True), (10.0, False)])
+def test_a_project_cheaper_than_the_market_is_built_and_a_dearer_one_is_not(
+    tmp_path, unit_cost, built
+):
+    result = solve(write(tmp_path, "d", ccs_data(tmp_path, unit_cost=unit_cost)), links="none")
+    a_steps = list(zip(*A_STEPS))
+    without = merit_order(a_steps, 15)[1]
+    with_unit = captured_mt(10) * unit_cost + merit_order(a_steps, 15 - avoided_mt(10))[1]
+    assert (with_unit < without) is built  # by hand: 91.7 < 110 at 5 US$/t; 151.7 > 110 at 10
+    projects = table(result, "projects", "item")
+    assert bool(projects.loc["u1", "built"]) is built
+    expected = (with_unit if built else without) + merit_order(list(zip(*B_STEPS)), 20)[1]
+    assert result.summary["objective_present_value_musd"] == pytest.approx(expected)
+    assert result.summary["is_mip"] and result.summary["prices_conditional_on_build"]
+
+
+def credits_of(result) -> pd.Series:
+    return table(result, "credits", "region")["credited_mt"]
+
+
+def test_fixed_shares_come_out_exactly_as_given(tmp_path):
+    folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0))
+    result = solve(
+        folder, links="none", sharing="fixed", credit_shares={"ccs": {"A": 0.65, "B": 0.35}}
+    )
+    credits = table(result, "credits", "region")
+    generated = avoided_mt(10)
+    assert credits["share"].to_dict() == {"A": 0.65, "B": 0.35}
+    assert credits.loc["A", "credited_mt"] == pytest.approx(0.65 * generated)
+    assert credits.loc["B", "credited_mt"] == pytest.approx(0.35 * generated)
+
+
+def test_equal_sharing_splits_evenly(tmp_path):
+    folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0))
+    result = solve(folder, links="none", sharing="equal")
+    assert credits_of(result).to_dict() == pytest.approx(
+        {"A": avoided_mt(10) / 2, "B": avoided_mt(10) / 2}
+    )
+
+
+def test_investment_sharing_follows_capex_shares(tmp_path):
+    folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0, investment_share=[0.3, 0.7]))
+    result = solve(folder, links="none", sharing="investment")
+    credits = credits_of(result)
+    assert credits["B"] / credits.sum() == pytest.approx(0.7)
+
+
+@pytest.mark.parametrize(("sharing", "links"), [("host", "none"), ("equal", "all")])
+def test_credits_conserve_and_adjustments_sum_to_zero(tmp_path, sharing, links):
+    data = ccs_data(tmp_path, unit_cost=5.0)
+    data["links"] = both_ways("MA", "MB", transaction_cost_usd_per_t=1.0)
+    result = solve(write(tmp_path, "d", data), links=links, sharing=sharing)
+    credits = table(result, "credits")
+    per_project = credits.groupby(["project", "period"])
+    credited = per_project["credited_mt"].sum()
+    assert credited.to_numpy() == pytest.approx(per_project["generated_mt"].sum().to_numpy())
+    assert credited.to_numpy() == pytest.approx([avoided_mt(10)])
+    ledger = table(result, "ledger")
+    assert ledger["project_adjustment_mt"].sum() == pytest.approx(0, abs=1e-9)
+    assert ledger["allowance_adjustment_mt"].sum() == pytest.approx(0, abs=1e-9)
+    assert ledger["accounted_mt"].sum() == pytest.approx(ledger["inventory_mt"].sum())
+    ndc = table(result, "ndc", "region", "period")["accounted_mt"]
+    assert ledger.set_index(["region", "period"])["accounted_mt"].to_numpy() == pytest.approx(
+        ndc.to_numpy()
+    )
+    if links == "all":
+        assert table(result, "trades")["volume_mt"].sum() > 0
+
+
+def test_moving_credits_to_a_partner_moves_exactly_that_amount_in_the_ledger(tmp_path):
+    folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0))
+    host = solve(folder, links="none", sharing="host")
+    moved = solve(
+        folder, links="none", sharing="fixed", credit_shares={"ccs": {"A": 0.6, "B": 0.4}}
+    )
+    given = 0.4 * avoided_mt(10)
+
+    def adjustment(result, region):
+        ledger = table(result, "ledger", "region")
+        return ledger.loc[region, "accounted_mt"] - ledger.loc[region, "inventory_mt"]
+
+    assert adjustment(host, "A") == pytest.approx(0) and adjustment(host, "B") == pytest.approx(0)
+    assert adjustment(moved, "A") == pytest.approx(given)
+    assert adjustment(moved, "B") == pytest.approx(-given)
+    # The host's ETS hands the given tonnes over too: A abates `given` more, B that much less.
+    abated = {
+        name: table(r, "abatement", "region")["abatement_mt"]
+        for name, r in (("host", host), ("moved", moved))
+    }
+    assert abated["moved"]["A"] - abated["host"]["A"] == pytest.approx(given)
+    assert abated["host"]["B"] - abated["moved"]["B"] == pytest.approx(given)
+    balances = table(moved, "balances", "market")
+    assert balances.loc["MB", "imports_mt"] == pytest.approx(given)
+
+
+def test_pm_avoided_is_reported_by_receptor(tmp_path):
+    result = solve(write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0)), links="none")
+    pm = table(result, "cobenefits", "receptor_region")["pm_avoided_t"]
+    # 1000 t/yr of PM, half removed by the pre-treatment; 60% lands in A and 30% in B.
+    assert pm.to_dict() == pytest.approx({"A": 300.0, "B": 150.0})
+
+
+def test_conditional_milp_prices_equal_the_lp_with_the_build_fixed(tmp_path):
+    result = solve(write(tmp_path, "milp", ccs_data(tmp_path, unit_cost=5.0)), links="none")
+    assert bool(table(result, "projects", "item").loc["u1", "built"])
+    # The same economy as an LP: no project, A's baseline lower by what the unit avoids.
+    data = ccs_data(tmp_path, unit_cost=5.0)
+    for name in ("projects", "participants", "ccs_units", "pm_transport"):
+        data.pop(name)
+    data["baseline"][0]["emissions_mt"] = 100 - avoided_mt(10)
+    lp = solve(write(tmp_path, "lp", data), links="none")
+    assert not lp.summary["is_mip"]
+    prices = table(result, "prices", "market")["price_usd_per_t"]
+    expected = table(lp, "prices", "market")["price_usd_per_t"]
+    assert prices.to_dict() == pytest.approx(expected.to_dict())
+    assert prices["MA"] == pytest.approx(5)  # 15 − 8.67 Mt left to abate: A's first step
