@@ -17,7 +17,8 @@ from abatelink.compare import compare_runs, write_comparison
 from abatelink.dataset import load_dataset
 from abatelink.errors import AbatelinkError
 from abatelink.run import RunResult, run, write_run
-from abatelink.scenario import load_scenario, scenario_dataset, scenario_inputs
+from abatelink.scenario import Scenario, load_scenario, scenario_dataset, scenario_inputs
+from abatelink.sharing import RULES
 
 EXIT_OPTIMAL, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 2, 3
 EXIT_INTERRUPTED = 130
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run_cmd.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     run_cmd.add_argument("--mip-gap", type=float, help="relative MIP gap to stop at")
+    run_cmd.add_argument("--sharing", choices=RULES, help="credit sharing rule for every project")
     run_cmd.set_defaults(handler=_run)
     cmp_cmd = commands.add_parser("compare", help="gain of each region: cost A − cost B")
     cmp_cmd.add_argument("a", type=Path, help="scenario A (e.g. runs/autarky.yaml)")
@@ -69,7 +71,9 @@ def _run(args: argparse.Namespace) -> int:
     return _exit_code(result)
 
 
-def _with_solver_flags(scenario, args: argparse.Namespace):
+def _with_solver_flags(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    if args.sharing is not None:
+        scenario = scenario.model_copy(update={"sharing": args.sharing, "project_sharing": {}})
     changes = {}
     if args.time_limit is not None:
         changes["time_limit"] = args.time_limit
@@ -105,12 +109,37 @@ def _print_run(result: RunResult, folder: Path) -> None:
     if len(ndc):
         shadow = ndc.pivot(index="region", columns="period", values="shadow_price_usd_per_t")
         print("\nNDC shadow prices (US$/t; > 0 where the NDC binds)\n" + _fmt(shadow))
+    _print_projects(result)
     costs = result["costs"].pivot(index="region", columns="period", values="total_cost_musd")
     print("\ncost by region (US$ million/yr)\n" + _fmt(costs))
     print(f"\ntables written to {folder}")
 
 
+def _print_projects(result: RunResult) -> None:
+    credits = result["credits"]
+    if credits.empty:
+        return
+    built = result["projects"].query("built")
+    summary = built.groupby(["project", "period"]).agg(
+        items=("item", "count"),
+        generated_mt=("generated_mt", "sum"),
+        cost_musd=("cost_musd", "sum"),
+    )
+    if len(summary):
+        print("\njoint projects built (items, Mt/yr avoided, US$ million/yr)\n" + _fmt(summary))
+    credited = credits.pivot_table(
+        index="region", columns="period", values="credited_mt", aggfunc="sum"
+    )
+    print(
+        f"\nproject credits by region (Mt/yr; sharing: {result.scenario.sharing})\n"
+        + _fmt(credited)
+    )
+    if result.summary.get("prices_conditional_on_build"):
+        print("prices are LP duals with the build fixed: conditional on the build")
+
+
 def _fmt(frame: pd.DataFrame) -> str:
+
     return frame.to_string(float_format=lambda v: f"{v:,.2f}")
 
 

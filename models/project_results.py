@@ -133,6 +133,7 @@ CREDIT_COLUMNS = [
     "project",
     "period",
     "region",
+    "delivered_twh",
     "project_generated_mt",
     "generated_mt",
     "share",
@@ -153,13 +154,15 @@ def credit_table(x: Extract) -> pd.DataFrame:
     by_region = frame.groupby(["project", "period", "region"])["generated_mt"].sum()
     rows = []
     pooled, shares = x.params("credit_pooled"), x.params("credit_share")
+    delivered = x.values("absorbed_twh")
     for (project, t), total in by_region.groupby(level=[0, 1]).sum().items():
         regions = set(P.participants.get(project, ())) | set(by_region[project, t].index)
         for region in sorted(regions):
             own = by_region.get((project, t, region), 0.0)
             share = shares[project, region] if pooled[project] else (own / total if total else 0)
             credited = share * total if pooled[project] else own
-            rows.append((project, t, region, total, own, share, credited, own - credited))
+            energy = delivered.get((project, region, t), 0.0)
+            rows.append((project, t, region, energy, total, own, share, credited, own - credited))
     return pd.DataFrame(rows, columns=CREDIT_COLUMNS)
 
 

@@ -94,6 +94,14 @@ def credit_shares(
             f"of {project} (participants.csv or the scenario's credit_shares)",
             key="sharing",
         ) from None
+    unknown = set(shares) - set(participants["region"]) if rule != "offtake" else set()
+    if unknown:
+        raise InputError(
+            source,
+            f"{sorted(unknown)[0]} is not a participant of {project} "
+            f"(participants: {', '.join(participants['region'])})",
+            key=f"credit_shares.{project}",
+        )
     if shares and abs(sum(shares.values()) - 1.0) > 1e-6:
         raise InputError(
             source,

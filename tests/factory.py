@@ -160,3 +160,72 @@ def avoided_mt(co2_mt: float, capture_rate: float = 0.9, energy_penalty: float =
 
 def captured_mt(co2_mt: float, capture_rate: float = 0.9, energy_penalty: float = 0.25) -> float:
     return capture_rate * co2_mt / (1 - energy_penalty)
+
+
+def supergrid(
+    project: str = "grid",
+    *,
+    site_gw: float = 10.0,
+    module_gw: float = 1.0,
+    max_modules: int = 5,
+    absorb_twh: dict[str, float] | None = None,
+    emission_factor: dict[str, float] | None = None,
+    period: int = 2020,
+    participants: tuple[str, ...] = ("M", "B", "C"),
+) -> dict[str, Rows]:
+    """A site in M and corridors M→B→C; grids of B and C displace their emitters' power."""
+    absorb_twh = absorb_twh or {"B": 5.0, "C": 12.0}
+    emission_factor = emission_factor or {"B": 0.5, "C": 0.8}
+    corridor = {
+        "project": project,
+        "length_km": 100.0,
+        "capex_musd_per_gw_km": 0.01,
+        "module_gw": module_gw,
+        "max_modules": max_modules,
+        "max_utilization": 1.0,
+        "lifetime_years": 40,
+        "first_period": period,
+    }
+    return {
+        "projects": [{"project": project, "kind": "supergrid"}],
+        "participants": [{"project": project, "region": r} for r in participants],
+        "sites": [
+            {
+                "site": "s1",
+                "project": project,
+                "region": "M",
+                "potential_gw": site_gw,
+                "capacity_factor": 0.5,
+                "capex_usd_per_kw": 100.0,
+                "fixed_om_usd_per_kw_yr": 0.0,
+                "lifetime_years": 25,
+                "first_period": period,
+            }
+        ],
+        "corridors": [
+            {
+                "corridor": "m-b",
+                "from_region": "M",
+                "to_region": "B",
+                "loss_share": 0.05,
+                **corridor,
+            },
+            {
+                "corridor": "b-c",
+                "from_region": "B",
+                "to_region": "C",
+                "loss_share": 0.10,
+                **corridor,
+            },
+        ],
+        "grids": [
+            {
+                "region": r,
+                "period": period,
+                "emitter": f"M{r}-e",
+                "emission_factor_t_per_mwh": emission_factor[r],
+                "max_absorb_twh": absorb_twh[r],
+            }
+            for r in ("B", "C")
+        ],
+    }

@@ -14,6 +14,7 @@ from factory import (
     merit_order,
     one_market,
     solve,
+    supergrid,
     write_dataset,
 )
 
@@ -173,3 +174,97 @@ def test_conditional_milp_prices_equal_the_lp_with_the_build_fixed(tmp_path):
     expected = table(lp, "prices", "market")["price_usd_per_t"]
     assert prices.to_dict() == pytest.approx(expected.to_dict())
     assert prices["MA"] == pytest.approx(5)  # 15 − 8.67 Mt left to abate: A's first step
+
+
+TWH_PER_GW_YEAR = 8.76
+
+
+def grid_data(tmp_path, name: str, **options) -> object:
+    data = merge(
+        one_market(tmp_path, "MB", "B", 100, 90, [10, 10, 10], [40, 80, 120]),
+        one_market(tmp_path, "MC", "C", 100, 80, [10, 10, 10], [50, 90, 150]),
+        supergrid(**options),
+    )
+    for row in data["markets"]:
+        row["project_credits"] = True
+    return write_dataset(tmp_path / name, periods=[2020], regions=["M", "B", "C"], **data)
+
+
+def test_corridors_deliver_no_more_than_their_integer_modules_net_of_losses(tmp_path):
+    result = solve(grid_data(tmp_path, "g"), links="none")
+    lines = table(result, "projects").query("item_kind == 'corridor'").set_index("item")
+    assert (lines["modules"] == lines["modules"].round()).all()
+    assert (lines["modules"] >= 1).all()
+    capacity_net = (
+        lines["modules"] * 1.0 * TWH_PER_GW_YEAR * (1 - pd.Series({"m-b": 0.05, "b-c": 0.10}))
+    )
+    assert (lines["energy_delivered_twh"] <= capacity_net + 1e-6).all()
+    # C takes 12 TWh, which needs 12/0.9 = 13.3 TWh sent on b-c: more than one 8.76 TWh module.
+    assert lines.loc["b-c", "modules"] == 2
+    credits = table(result, "credits", "region")
+    assert credits.loc["C", "delivered_twh"] == pytest.approx(12)
+    assert credits.loc["C", "generated_mt"] == pytest.approx(12 * 0.8)
+    assert credits.loc["B", "generated_mt"] == pytest.approx(5 * 0.5)
+    # Host rule: each grid keeps the emissions its imports displace.
+    assert credits["adjustment_mt"].abs().max() == pytest.approx(0)
+
+
+def test_a_module_too_few_caps_the_delivered_energy(tmp_path):
+    result = solve(grid_data(tmp_path, "g", max_modules=1), links="none")
+    lines = table(result, "projects").query("item_kind == 'corridor'").set_index("item")
+    # One module each: m-b lands 8.76·0.95 TWh in B, all of it sent on to C, where a TWh
+    # displaces 0.8 t/MWh at 90 US$/t (B: 0.5 at 40); b-c loses another 10%.
+    reaching_c = TWH_PER_GW_YEAR * 0.95 * 0.9
+    assert lines.loc["b-c", "energy_delivered_twh"] == pytest.approx(reaching_c)
+    credits = table(result, "credits", "region")
+    assert credits.loc["C", "delivered_twh"] == pytest.approx(reaching_c)
+    assert credits.loc["B", "delivered_twh"] == pytest.approx(0)
+
+
+def test_offtake_shares_equal_the_delivered_energy_shares(tmp_path):
+    result = solve(grid_data(tmp_path, "g"), links="none", sharing="offtake")
+    credits = table(result, "credits", "region")
+    delivered = credits["delivered_twh"]
+    assert delivered.sum() == pytest.approx(17)
+    assert credits["share"].to_dict() == pytest.approx((delivered / delivered.sum()).to_dict())
+    total = credits["project_generated_mt"].iloc[0]
+    assert credits["credited_mt"].to_dict() == pytest.approx(
+        (total * delivered / delivered.sum()).to_dict()
+    )
+    assert result.summary["offtake_iterations"] >= 1
+    assert credits["adjustment_mt"].sum() == pytest.approx(0, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "key", "words"),
+    [
+        ({"sharing": "offtake"}, "project_sharing", "offtake sharing needs a supergrid project"),
+        ({"sharing": "investment"}, "sharing", "needs investment_share for every participant"),
+        (
+            {"sharing": "fixed", "credit_shares": {"ccs": {"A": 0.5, "Z": 0.5}}},
+            "credit_shares.ccs",
+            "Z is not a participant of ccs",
+        ),
+        (
+            {"sharing": "fixed", "credit_shares": {"ccs": {"A": 0.5, "B": 0.4}}},
+            "credit_shares.ccs",
+            "add up to 0.9; expected 1",
+        ),
+        ({"project_sharing": {"nope": "equal"}}, "project_sharing.0", "unknown project 'nope'"),
+        ({"projects": ["ccs", "nope"]}, "projects.1", "unknown project 'nope'"),
+    ],
+)
+def test_bad_sharing_choices_name_the_scenario_key(tmp_path, scenario, key, words):
+    from abatelink.errors import InputError
+
+    folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0))
+    with pytest.raises(InputError) as caught:
+        solve(folder, links="none", **scenario)
+    assert caught.value.key == key and words in str(caught.value)
+
+
+def test_closing_a_project_keeps_it_unbuilt(tmp_path):
+    folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0))
+    result = solve(folder, links="none", projects="none")
+    assert not table(result, "projects")["built"].any()
+    assert table(result, "credits")["credited_mt"].sum() == pytest.approx(0)
