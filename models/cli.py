@@ -16,8 +16,9 @@ import pandas as pd
 from abatelink.compare import compare_runs, write_comparison
 from abatelink.dataset import load_dataset
 from abatelink.errors import AbatelinkError
-from abatelink.run import RunResult, run, write_run
+from abatelink.run import RunResult, default_out_dir, run, write_run
 from abatelink.scenario import Scenario, load_scenario, scenario_dataset, scenario_inputs
+from abatelink.share import ALL_RULES, share, write_share
 from abatelink.sharing import RULES
 
 EXIT_OPTIMAL, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 2, 3
@@ -57,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     cmp_cmd.add_argument("b", type=Path, help="scenario B (e.g. runs/linked.yaml)")
     cmp_cmd.add_argument("--out", type=Path, help="output folder (default: results/A-vs-B/)")
     cmp_cmd.set_defaults(handler=_compare)
+    share_cmd = commands.add_parser(
+        "share", help="coalition values and a fair allocation of the savings, with a core check"
+    )
+    share_cmd.add_argument("scenario", type=Path)
+    share_cmd.add_argument("--rule", choices=ALL_RULES, default="shapley")
+    share_cmd.add_argument("--out", type=Path, help="output folder (default: results/<name>/)")
+    share_cmd.set_defaults(handler=_share)
     check_cmd = commands.add_parser("validate", help="check a data set folder or a scenario file")
     check_cmd.add_argument("path", type=Path)
     check_cmd.set_defaults(handler=_validate)
@@ -157,6 +165,19 @@ def _compare(args: argparse.Namespace) -> int:
     print("(US$ million/yr; present value in US$ million)\n" + _fmt(table))
     print(f"\nwritten to {folder}")
     return max(_exit_code(a), _exit_code(b))
+
+
+def _share(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    result = share(scenario, args.rule)
+    folder = write_share(result, args.out or default_out_dir(scenario))
+    table = result.allocation.set_index("region")
+    print(f"sharing the savings of {scenario.name} by {args.rule} (present values, US$ million)")
+    print(_fmt(table))
+    print(result.core.message)
+
+    print(f"\ncoalitions.csv and allocation.csv written to {folder}")
+    return EXIT_OPTIMAL
 
 
 def _validate(args: argparse.Namespace) -> int:

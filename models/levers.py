@@ -157,10 +157,31 @@ def _set_price_controls(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps
         m.floor_withdrawal_max_mt[key] = 0.0 if floor is None else caps[key]
 
 
+def set_openings(model: Model, inputs: Inputs) -> None:
+    """Only which links and projects are open (what a coalition changes), nothing else."""
+    model.inputs = inputs
+    _set_links(model.pyomo, model.index, inputs.dataset, inputs.open_links)
+    _set_build_limits(model, inputs)
+
+
 def set_projects(model: Model, inputs: Inputs) -> None:
     """Build limits of open projects, grid absorption, credit markets and credit shares."""
     m, idx, ds = model.pyomo, model.index, inputs.dataset
     P = idx.projects
+    _set_build_limits(model, inputs)
+    absorb = dict(zip(P.grid_keys, P.grids["max_absorb_twh"]))
+    _store(m.grid_max_twh, absorb)
+    accepts = set(ds.markets.loc[ds.markets["project_credits"], "market"])
+    for key in idx.market_periods():
+        m.project_credits_max_mt[key] = INF if key[0] in accepts else 0.0
+    m.pm_damage_usd_per_t = inputs.pm_damage_usd_per_t
+    for project in P.projects:
+        set_credit_shares(model, inputs, project)
+
+
+def _set_build_limits(model: Model, inputs: Inputs) -> None:
+    """A unit, site or corridor may be built from its first period on if its project is open."""
+    m, ds = model.pyomo, inputs.dataset
     first = _first_periods(ds)
     for (u, t), _ in m.ccs_build_max.items():
         project, start = first["unit"][u]
@@ -174,14 +195,6 @@ def set_projects(model: Model, inputs: Inputs) -> None:
         project, start = first["corridor"][c]
         open_ = project in inputs.open_projects and t >= start
         m.corridor_max_modules[c, t] = float(modules[c]) if open_ else 0.0
-    absorb = dict(zip(P.grid_keys, P.grids["max_absorb_twh"]))
-    _store(m.grid_max_twh, absorb)
-    accepts = set(ds.markets.loc[ds.markets["project_credits"], "market"])
-    for key in idx.market_periods():
-        m.project_credits_max_mt[key] = INF if key[0] in accepts else 0.0
-    m.pm_damage_usd_per_t = inputs.pm_damage_usd_per_t
-    for project in P.projects:
-        set_credit_shares(model, inputs, project)
 
 
 def _first_periods(ds: Dataset) -> dict[str, dict[str, tuple[str, int]]]:

@@ -18,6 +18,7 @@ from abatelink.levers import Inputs, set_credit_shares, set_inputs
 from abatelink.milp import conditional_prices
 from abatelink.results import tables
 from abatelink.scenario import (
+    GAME_RULE_NAMES,
     Scenario,
     load_scenario,
     scenario_dataset,
@@ -71,6 +72,13 @@ def run(scenario: Scenario | str | Path) -> RunResult:
     clock.lap("solve_s")
     result_tables = tables(model, session, priced) if priced.has_solution else {}
     clock.lap("extract_s")
+    if scenario.sharing in GAME_RULE_NAMES and result_tables:
+        from abatelink.share import share_on
+
+        shared = share_on(model, session, inputs, options, scenario.sharing)
+        result_tables["coalitions"] = shared.coalitions.drop(columns=["members"])
+        result_tables["allocation"] = shared.allocation
+        clock.lap("coalitions_s")
     summary = make_summary(scenario, model, solution, timings)
     summary["prices_conditional_on_build"] = solution.is_mip
     summary["offtake_iterations"] = iterations

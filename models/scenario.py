@@ -41,6 +41,8 @@ OVERRIDABLE = {
     "ndc": ("target_mt",),
 }
 ROWS_MAY_BE_ADDED = {"limits", "price_controls", "banking", "taxes", "ndc"}
+GAME_RULE_NAMES = ("shapley", "nucleolus", "least-core")
+
 Cell = float | int | bool | str | None
 
 
@@ -86,7 +88,9 @@ class Scenario(BaseModel):
     links: Literal["none", "all"] | list[str] = "none"
     overrides: dict[str, list[Change]] = Field(default_factory=dict)
     projects: Literal["none", "all"] | list[str] = "all"
-    sharing: Literal["host", "equal", "investment", "offtake", "fixed"] = "host"
+    sharing: Literal[
+        "host", "equal", "investment", "offtake", "fixed", "shapley", "nucleolus", "least-core"
+    ] = "host"
     project_sharing: dict[str, Literal["host", "equal", "investment", "offtake", "fixed"]] = Field(
         default_factory=dict
     )
@@ -169,11 +173,16 @@ def open_projects(scenario: Scenario, dataset: Dataset) -> frozenset[str]:
 
 
 def project_rules(scenario: Scenario, dataset: Dataset) -> dict[str, str]:
-    """The sharing rule of each project: the scenario's `sharing`, or its per-project choice."""
+    """The credit rule of each project: the scenario's `sharing`, or its per-project choice.
+
+    Under a game rule (shapley, nucleolus, least-core) credits stay with the host and the
+    allocation is carried out with side payments (see `share.py`).
+    """
     known = list(dataset.projects["project"])
     for key in ("project_sharing", "credit_shares", "cost_shares"):
         _require_known(scenario, key, list(getattr(scenario, key)), known)
-    return {p: scenario.project_sharing.get(p, scenario.sharing) for p in known}
+    default = "host" if scenario.sharing in GAME_RULE_NAMES else scenario.sharing
+    return {p: scenario.project_sharing.get(p, default) for p in known}
 
 
 def _require_known(scenario: Scenario, key: str, names: list[str], known: list[str]) -> None:

@@ -1,0 +1,96 @@
+"""Coalition values from the model, and sharing them: checked against hand-computed games."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+
+from abatelink.cli import main
+from abatelink.scenario import Scenario
+from abatelink.share import share
+
+from factory import both_ways, merge, one_market, solve, write_dataset
+
+
+def three_countries(tmp_path):
+    """A and B gain from linking (prices 12 and 60 alone); D has no link to anyone."""
+    data = merge(
+        one_market(tmp_path, "MA", "A", 100, 80, [10, 10, 10, 10], [5, 12, 20, 40]),
+        one_market(tmp_path, "MB", "B", 100, 75, [10, 10, 10], [15, 30, 60]),
+        one_market(tmp_path, "MD", "D", 100, 90, [10, 10], [25, 50]),
+        {"links": both_ways("MA", "MB")},
+    )
+    return write_dataset(tmp_path / "data", periods=[2020], regions=["A", "B", "D"], **data)
+
+
+def scenario(folder, **options) -> Scenario:
+    return Scenario(name="three", dataset=str(folder), links="all", **options)
+
+
+def test_coalition_values_match_the_merit_order_by_hand(tmp_path):
+    result = share(scenario(three_countries(tmp_path)), "shapley")
+    values = result.coalitions.set_index("coalition")["value_musd"]
+    # Alone: A 10·5 + 10·12 = 170, B 10·15 + 10·30 + 5·60 = 750, D 10·25 = 250.
+    # Linked A+B: 45 Mt at 5, 12, 15, 20 (10 each) and 5 at 30 = 670, saving 250.
+    alone = result.allocation.set_index("region")["standalone_cost_musd"]
+    assert alone.to_dict() == pytest.approx({"A": 170, "B": 750, "D": 250})
+    assert values["A+B"] == pytest.approx(250)
+    assert values["A+B+D"] == pytest.approx(250)
+    for singleton in ("A", "B", "D", "∅"):
+        assert values[singleton] == pytest.approx(0, abs=1e-6)
+
+
+def test_countries_that_gain_nothing_from_each_other_add_up(tmp_path):
+    values = share(scenario(three_countries(tmp_path)), "shapley").coalitions.set_index(
+        "coalition"
+    )["value_musd"]
+    assert values["A+D"] == pytest.approx(values["A"] + values["D"], abs=1e-6)
+    assert values["B+D"] == pytest.approx(values["B"] + values["D"], abs=1e-6)
+
+
+def test_shapley_sharing_is_carried_out_by_side_payments(tmp_path):
+    result = share(scenario(three_countries(tmp_path)), "shapley")
+    allocation = result.allocation.set_index("region")
+    # A two-player game with a dummy: A and B split the 250 equally, D gets nothing.
+    assert allocation["allocated_saving_musd"].to_dict() == pytest.approx(
+        {"A": 125, "B": 125, "D": 0}, abs=1e-6
+    )
+    # Linked at 30 US$/t: A abates 30 (370) and sells 10 (−300) → 70; B 300 + 300 → 600.
+    assert allocation["grand_coalition_cost_musd"].to_dict() == pytest.approx(
+        {"A": 70, "B": 600, "D": 250}
+    )
+    # A already saves 100 in the market; Shapley gives it 125, so B pays A 25.
+    assert allocation.loc["A", "side_payment_received_musd"] == pytest.approx(25)
+    assert allocation.loc["B", "side_payment_received_musd"] == pytest.approx(-25)
+    assert allocation["side_payment_received_musd"].sum() == pytest.approx(0, abs=1e-6)
+    assert result.core.in_core
+
+
+def test_a_credit_rule_allocates_what_each_saves_in_the_grand_coalition(tmp_path):
+    result = share(scenario(three_countries(tmp_path)), "host")
+    allocation = result.allocation.set_index("region")["allocated_saving_musd"]
+    assert allocation.to_dict() == pytest.approx({"A": 100, "B": 150, "D": 0}, abs=1e-6)
+
+
+def test_share_command_writes_coalitions_and_allocation(tmp_path, capsys):
+    folder = three_countries(tmp_path)
+    path = tmp_path / "three.yaml"
+    path.write_text(yaml.safe_dump({"name": "three", "dataset": "data", "links": "all"}))
+    assert main(["share", str(path), "--rule", "nucleolus", "--out", str(tmp_path / "out")]) == 0
+    coalitions = pd.read_csv(tmp_path / "out" / "coalitions.csv")
+    assert set(coalitions["coalition"]) == {"∅", "A", "B", "D", "A+B", "A+D", "B+D", "A+B+D"}
+    allocation = pd.read_csv(tmp_path / "out" / "allocation.csv").set_index("region")
+    assert allocation["allocated_saving_musd"].to_dict() == pytest.approx(
+        {"A": 125, "B": 125, "D": 0}, abs=1e-6
+    )
+    assert allocation["in_core"].all()
+    assert "In the core" in capsys.readouterr().out
+    assert folder.exists()
+
+
+def test_a_scenario_can_share_by_shapley(tmp_path):
+    result = solve(three_countries(tmp_path), sharing="shapley")
+    allocation = result["allocation"].set_index("region")
+    assert allocation["allocated_saving_musd"].sum() == pytest.approx(250)
+    assert len(result["coalitions"]) == 8
