@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     run_cmd.add_argument("--mip-gap", type=float, help="relative MIP gap to stop at")
     run_cmd.add_argument("--sharing", choices=RULES, help="credit sharing rule for every project")
+    run_cmd.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="also list the least relaxations of caps, NDCs and limits needed",
+    )
     run_cmd.set_defaults(handler=_run)
     cmp_cmd = commands.add_parser("compare", help="gain of each region: cost A − cost B")
     cmp_cmd.add_argument("a", type=Path, help="scenario A (e.g. runs/autarky.yaml)")
@@ -73,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     scenario = _with_solver_flags(load_scenario(args.scenario), args)
-    result = run(scenario)
+    result = run(scenario, diagnose_always=args.diagnose)
     folder = write_run(result, args.out)
     _print_run(result, folder)
     return _exit_code(result)
@@ -108,9 +113,12 @@ def _print_run(result: RunResult, folder: Path) -> None:
     if s["objective_present_value_musd"] is not None:
         print(f", discounted cost US${s['objective_present_value_musd']:,.1f} million", end="")
     print(f" ({sum(s['timings_s'].values()):.2f} s)")
-    if not result.tables:
-        print("no solution to report; summary written to", folder / "summary.json")
+    for line in s.get("diagnosis") or []:
+        print("diagnosis: " + line)
+    if "prices" not in result.tables:
+        print("no solution to report; summary and diagnosis written to", folder)
         return
+
     prices = result["prices"].pivot(index="market", columns="period", values="price_usd_per_t")
     print("\nprices (US$/t)\n" + _fmt(prices))
     ndc = result["ndc"].dropna(subset=["target_mt"])

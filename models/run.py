@@ -13,6 +13,7 @@ import pandas as pd
 
 import abatelink
 from abatelink.build import Model, build
+from abatelink.diagnose import describe, diagnose
 from abatelink.errors import SolveError
 from abatelink.levers import Inputs, set_credit_shares, set_inputs
 from abatelink.milp import conditional_prices
@@ -28,6 +29,7 @@ from abatelink.scenario import (
 from abatelink.solve import Session, Solution, SolverOptions
 
 SUMMARY_FILE = "summary.json"
+INFEASIBLE = ("infeasible", "infeasible_or_unbounded")
 
 
 @dataclass
@@ -50,8 +52,12 @@ class RunResult:
         return self.tables[table]
 
 
-def run(scenario: Scenario | str | Path) -> RunResult:
-    """Solve one scenario and return its tables; nothing is written."""
+def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> RunResult:
+    """Solve one scenario and return its tables; nothing is written.
+
+    An infeasible scenario (or any, with `diagnose_always`) is diagnosed: the `diagnosis`
+    table lists the least relaxations of caps, NDC targets and limits that make it feasible.
+    """
     timings: dict[str, float] = {}
     clock = _Clock(timings)
     if not isinstance(scenario, Scenario):
@@ -79,7 +85,14 @@ def run(scenario: Scenario | str | Path) -> RunResult:
         result_tables["coalitions"] = shared.coalitions.drop(columns=["members"])
         result_tables["allocation"] = shared.allocation
         clock.lap("coalitions_s")
+    diagnosis_lines = None
+    if diagnose_always or solution.status in INFEASIBLE:
+        frame, relaxed = diagnose(model, session, options)
+        result_tables["diagnosis"] = frame
+        diagnosis_lines = describe(frame, relaxed.status)
+        clock.lap("diagnose_s")
     summary = make_summary(scenario, model, solution, timings)
+    summary["diagnosis"] = diagnosis_lines
     summary["prices_conditional_on_build"] = solution.is_mip
     summary["offtake_iterations"] = iterations
     if solution.is_mip:

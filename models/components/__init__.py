@@ -12,6 +12,7 @@ from abatelink.components import (
     abatement,
     ccs,
     credits,
+    elastic,
     linking,
     markets,
     ndc,
@@ -23,6 +24,7 @@ from abatelink.components import (
 )
 
 CATALOGUE: tuple[ModuleType, ...] = (
+    elastic,
     ccs,
     supergrid,
     projects,

@@ -42,10 +42,11 @@ def _import_total(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
     P are joint-project credits from abroad surrendered in m: they count against the limit.
     """
     inflow = pyo.quicksum(m.trade_mt[k] for k in m.index_sets.members("links_into", (market, t)))
-    return m.imports_mt[market, t] == inflow + m.project_credits_mt[market, t]
+    relaxed = m.import_slack_mt[market, t]  # zero unless diagnosing
+    return m.imports_mt[market, t] + relaxed == inflow + m.project_credits_mt[market, t]
 
 
 def _export_total(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
     """X[m,t] = Σ_{l out of m} x[l,t];  0 ≤ X[m,t] ≤ X̄[m,t] (export limit)."""
     outflow = pyo.quicksum(m.trade_mt[k] for k in m.index_sets.members("links_out_of", (market, t)))
-    return m.exports_mt[market, t] == outflow
+    return m.exports_mt[market, t] + m.export_slack_mt[market, t] == outflow

@@ -55,6 +55,8 @@ def _market_balance(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint
     use += m.credits_given_by_market_mt[k]
     bank_change = (m.bank_mt[k] - _previous_bank(m, idx, market, t)) / idx.period_years[t]
     supply = m.imports_mt[k] + m.offsets_mt[k] + m.ceiling_sales_mt[k]
+    supply += m.cap_slack_mt[k] + m.offset_slack_mt[k]  # zero unless diagnosing
+
     return use + bank_change - supply <= m.cap_mt[k]
 
 

@@ -37,13 +37,17 @@ def project_adjustment(m: pyo.ConcreteModel, region: str, t: int):
 
 
 def _ndc_accounting(m: pyo.ConcreteModel, region: str, t: int) -> pyo.Constraint:
-    """N[r,t] = inventory[r,t] + A[r,t] + J[r,t];  N[r,t] ≤ target[r,t].
+    """N[r,t] = inventory[r,t] + A[r,t] + J[r,t] − σ[r,t];  N[r,t] ≤ target[r,t].
 
-    A allowance and J project-credit corresponding adjustments (given − received).
+    A allowance and J project-credit corresponding adjustments (given − received); σ the
+    elastic slack, zero unless diagnosing.
     """
+
     adjusted = (
         m.inventory_emissions_mt[region, t]
         + allowance_adjustment(m, region, t)
         + project_adjustment(m, region, t)
+        - m.ndc_slack_mt[region, t]  # zero unless diagnosing
     )
+
     return m.ndc_accounted_mt[region, t] == adjusted
