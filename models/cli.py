@@ -113,6 +113,8 @@ def _print_run(result: RunResult, folder: Path) -> None:
     if s["objective_present_value_musd"] is not None:
         print(f", discounted cost US${s['objective_present_value_musd']:,.1f} million", end="")
     print(f" ({sum(s['timings_s'].values()):.2f} s)")
+    for line in s.get("warnings") or []:
+        print("warning: " + line)
     for line in s.get("diagnosis") or []:
         print("diagnosis: " + line)
     if "prices" not in result.tables:

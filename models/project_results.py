@@ -169,7 +169,8 @@ def credit_table(x: Extract) -> pd.DataFrame:
 def cobenefit_table(x: Extract) -> pd.DataFrame:
     """PM avoided by each CCS unit, landing in each receptor region (t/yr)."""
     units = x.model.index.projects.units.set_index("unit")
-    transport = x.model.index.projects.pm_transport
+    transport = x.model.index.projects.pm_transport[["source_region", "receptor_region", "share"]]
+
     operating = _operating(x)
     rows = [
         (units.at[u, "project"], u, source, receptor, t, units.at[u, "pm_avoided_t"] * on * share)

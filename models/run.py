@@ -17,6 +17,7 @@ from abatelink.diagnose import describe, diagnose
 from abatelink.errors import SolveError
 from abatelink.levers import Inputs, set_credit_shares, set_inputs
 from abatelink.milp import conditional_prices
+from abatelink.numerics import coefficient_ranges, range_warnings
 from abatelink.results import tables
 from abatelink.scenario import (
     GAME_RULE_NAMES,
@@ -93,6 +94,9 @@ def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> Ru
         clock.lap("diagnose_s")
     summary = make_summary(scenario, model, solution, timings)
     summary["diagnosis"] = diagnosis_lines
+    ranges = coefficient_ranges(session.highs)
+    summary["coefficient_ranges"] = ranges
+    summary["warnings"] = range_warnings(ranges)
     summary["prices_conditional_on_build"] = solution.is_mip
     summary["offtake_iterations"] = iterations
     if solution.is_mip:

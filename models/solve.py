@@ -91,7 +91,9 @@ class Session:
         updates.update_parameters = True
         start = time.perf_counter()
         self.opt.set_instance(model.pyomo)
+        self.highs.setOptionValue("output_flag", False)  # also silences updates between solves
         self.instance_seconds = time.perf_counter() - start
+
         self._columns: dict[str, tuple[list, np.ndarray]] = {}
         self._rows: dict[str, tuple[list, np.ndarray]] = {}
 

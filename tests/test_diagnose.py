@@ -48,7 +48,6 @@ def test_linking_lets_the_same_ndc_be_met_with_bought_allowances(tmp_path):
     assert ndc.loc["A", "adjustment_mt"] == pytest.approx(-20)
 
 
-
 def test_an_import_limit_that_breaks_the_ndc_is_named_too(tmp_path):
     folder = tight_ndc(tmp_path)
     result = solve(
@@ -94,3 +93,19 @@ def test_diagnose_on_a_feasible_scenario_finds_nothing_and_leaves_the_model_as_i
     assert diagnosed.solution.objective == pytest.approx(plain.solution.objective)
     # The session re-solves as before once the diagnosis has put the slacks back to zero.
     assert checked.session.solve().objective == pytest.approx(plain.solution.objective)
+
+
+def test_badly_scaled_units_give_a_warning(tmp_path):
+    from abatelink.numerics import range_warnings
+
+    assert range_warnings({"matrix": (1.0, 10.0), "cost": (1e-6, 1e5)}) == [
+        "cost coefficients span 1e-06 to 1e+05 (ratio 1.0e+11 > 1e+09): check the units of "
+        "the data (Mt, US$/t, US$ million)"
+    ]
+    # Emissions given in tonnes instead of Mt (×1e6), costs unchanged: the bounds spread.
+    data = merge(one_market(tmp_path, "MA", "A", 100e6, 80e6, [10e6, 10e6, 1e-4], [5, 12, 20]))
+    result = solve(
+        write_dataset(tmp_path / "t", periods=[2020], regions=["A"], **data), links="none"
+    )
+    assert any(w.startswith("bound coefficients span") for w in result.summary["warnings"])
+    assert solve(tight_ndc(tmp_path, 80, "ok"), links="none").summary["warnings"] == []
