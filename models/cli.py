@@ -23,7 +23,7 @@ from abatelink.sharing import RULES
 
 EXIT_OPTIMAL, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 2, 3
 EXIT_INTERRUPTED = 130
-LIMIT_STATUSES = {"time_limit", "iteration_limit", "objective_limit"}
+LIMIT_STATUSES = {"time_limit", "iteration_limit", "solution_limit", "objective_limit"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,30 +7,37 @@ basis. Values and duals are read straight from HiGHS's arrays for the components
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import highspy
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.results import TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from abatelink.build import Model
 from abatelink.errors import SolveError
 from abatelink.highs import use_threads
 
-STATUS_OF = {
-    TerminationCondition.convergenceCriteriaSatisfied: "optimal",
-    TerminationCondition.provenInfeasible: "infeasible",
-    TerminationCondition.locallyInfeasible: "infeasible",
-    TerminationCondition.infeasibleOrUnbounded: "infeasible_or_unbounded",
-    TerminationCondition.unbounded: "unbounded",
-    TerminationCondition.maxTimeLimit: "time_limit",
-    TerminationCondition.iterationLimit: "iteration_limit",
-    TerminationCondition.objectiveLimit: "objective_limit",
-    TerminationCondition.error: "error",
+_S = highspy.HighsModelStatus
+STATUS_OF_HIGHS = {
+    _S.kOptimal: "optimal",
+    _S.kInfeasible: "infeasible",
+    _S.kUnboundedOrInfeasible: "infeasible_or_unbounded",
+    _S.kUnbounded: "unbounded",
+    _S.kTimeLimit: "time_limit",
+    _S.kIterationLimit: "iteration_limit",
+    _S.kSolutionLimit: "solution_limit",
+    _S.kObjectiveBound: "objective_limit",
+    _S.kObjectiveTarget: "objective_limit",
+    _S.kLoadError: "error",
+    _S.kModelError: "error",
+    _S.kPresolveError: "error",
+    _S.kSolveError: "error",
+    _S.kPostsolveError: "error",
 }
 
 
@@ -92,7 +99,10 @@ class Session:
         start = time.perf_counter()
         self.opt.set_instance(model.pyomo)
         self.highs.setOptionValue("output_flag", False)  # also silences updates between solves
+        self.highs.HandleKeyboardInterrupt = True
         self.instance_seconds = time.perf_counter() - start
+        self._options: dict[str, Any] = {}
+        self._integers_on = True
 
         self._columns: dict[str, tuple[list, np.ndarray]] = {}
         self._rows: dict[str, tuple[list, np.ndarray]] = {}
@@ -107,36 +117,84 @@ class Session:
         self.opt.update_variables(variables)
 
     def solve(self, options: SolverOptions | None = None) -> Solution:
-        """Re-solve after pushing changed parameters; never raises on a non-optimal status."""
-        options = options or SolverOptions()
-        highs_options = {"output_flag": False, **options.options}
-        use_threads(options.threads)
-        start = time.perf_counter()
-        try:
-            result = self.opt.solve(
-                self.model.pyomo,
-                load_solutions=False,
-                raise_exception_on_nonoptimal_result=False,
-                threads=options.threads,
-                time_limit=options.time_limit,
-                rel_gap=options.mip_rel_gap,
-                solver_options=highs_options,
-            )
-        except (RuntimeError, ValueError) as err:
-            raise SolveError(f"HiGHS failed: {err}") from None
-        return self._solution(result, time.perf_counter() - start)
+        """Push changed parameters through the persistent interface, then re-solve in place.
 
-    def _solution(self, result, seconds: float) -> Solution:
+        HiGHS runs directly on the model the interface keeps (from its last basis); Pyomo's
+        `solve()` wrapper is skipped because its per-call overhead exceeds a small LP's solve.
+        Never raises on a non-optimal status.
+        """
+        options = options or SolverOptions()
+        use_threads(options.threads)
+        self.opt.update_parameters()
+        self._set_options(options)
+        self._integrality_where_needed()
+        start = time.perf_counter()
+        status = self.highs.run()
+        if status == highspy.HighsStatus.kError and self.highs.getModelStatus() in (
+            highspy.HighsModelStatus.kNotset,
+            highspy.HighsModelStatus.kSolveError,
+        ):
+            raise SolveError(f"HiGHS failed to run ({self.highs.getModelStatus()})")
+        return self._solution(time.perf_counter() - start)
+
+    def _integrality_where_needed(self) -> None:
+        """Solve as an LP while every integer column is pinned to 0 by its bounds.
+
+        A model with project build variables is a MIP even when no project is open, and a
+        MIP re-solve costs presolve and branching set-up each time; with every integer
+        variable bounded to [0, 0] the LP is the same problem.
+        """
+        columns, bounds = self._integer_columns()
+        if not len(columns):
+            return
+        free = any(pyo.value(ub) > 0 for ub in bounds)
+        if free != self._integers_on:
+            kind = highspy.HighsVarType.kInteger if free else highspy.HighsVarType.kContinuous
+            self.highs.changeColsIntegrality(len(columns), columns, np.full(len(columns), kind))
+            self._integers_on = free
+
+    def _integer_columns(self) -> tuple[np.ndarray, list]:
+        """HiGHS columns of the integer variables that are not fixed, and their upper bounds."""
+        m = self.model.pyomo
+        columns, bounds = [], []
+        for name in self.model.index.projects.integer_components:
+            var = getattr(m, name)
+            keys, cols = self.columns(var)
+            for key, col in zip(keys, cols):
+                data = var[key]
+                if not data.fixed and data.is_integer():
+                    columns.append(col)
+                    bounds.append(data.ub)
+        return np.asarray(columns, dtype=np.int32), bounds
+
+    def _set_options(self, options: SolverOptions) -> None:
+        wanted = {
+            "threads": options.threads,
+            "time_limit": options.time_limit if options.time_limit is not None else math.inf,
+            "mip_rel_gap": options.mip_rel_gap,
+            "output_flag": False,
+            **options.options,
+        }
+        for name, value in wanted.items():
+            if self._options.get(name) != value:
+                if self.highs.setOptionValue(name, value) == highspy.HighsStatus.kError:
+                    raise SolveError(f"HiGHS rejected option {name}={value!r}")
+                self._options[name] = value
+
+    def _solution(self, seconds: float) -> Solution:
         highs = self.highs
         info = highs.getInfo()
         sol = highs.getSolution()
         is_mip = info.mip_node_count >= 0
         has_solution = info.primal_solution_status == 2
+        status = STATUS_OF_HIGHS.get(highs.getModelStatus(), "unknown")
+        objective = info.objective_function_value if has_solution else None
+        bound = info.mip_dual_bound if is_mip else (objective if status == "optimal" else None)
         return Solution(
-            status=STATUS_OF.get(result.termination_condition, "unknown"),
+            status=status,
             has_solution=has_solution,
-            objective=result.incumbent_objective,
-            bound=result.objective_bound,
+            objective=objective,
+            bound=bound,
             is_mip=is_mip,
             col_value=np.asarray(sol.col_value) if has_solution else np.empty(0),
             col_dual=np.asarray(sol.col_dual) if sol.dual_valid else None,
