@@ -139,12 +139,21 @@ def _print_projects(result: RunResult) -> None:
         return
     built = result["projects"].query("built")
     summary = built.groupby(["project", "period"]).agg(
-        items=("item", "count"),
-        generated_mt=("generated_mt", "sum"),
-        cost_musd=("cost_musd", "sum"),
+        items=("item", "count"), gross_cost_musd=("cost_musd", "sum")
     )
     if len(summary):
-        print("\njoint projects built (items, Mt/yr avoided, US$ million/yr)\n" + _fmt(summary))
+        by_project = credits.groupby(["project", "period"])
+        saved = by_project["avoided_generation_musd"].sum()
+        summary["net_cost_musd"] = summary["gross_cost_musd"] - saved.reindex(
+            summary.index, fill_value=0.0
+        )
+        summary["avoided_mt"] = by_project["generated_mt"].sum()
+        print(
+            "\njoint projects built (US$ million/yr; net of generation displaced; Mt/yr)\n"
+            + _fmt(summary)
+        )
+    else:
+        print("\njoint projects: none built")
     credited = credits.pivot_table(
         index="region", columns="period", values="credited_mt", aggfunc="sum"
     )
@@ -157,7 +166,6 @@ def _print_projects(result: RunResult) -> None:
 
 
 def _fmt(frame: pd.DataFrame) -> str:
-
     return frame.to_string(float_format=lambda v: f"{v:,.2f}")
 
 

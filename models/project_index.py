@@ -61,6 +61,10 @@ class ProjectIndex:
         return dict(zip(self.grid_keys, self.grids["emission_factor_t_per_mwh"]))
 
     @cached_property
+    def avoided_generation_usd_per_mwh(self) -> dict[tuple[str, int], float]:
+        return dict(zip(self.grid_keys, self.grids["avoided_generation_usd_per_mwh"]))
+
+    @cached_property
     def pm_landing(self) -> dict[str, float]:
         """Σ over receptors of the share of a source region's PM landing there."""
         return self.pm_transport.groupby("source_region")["share"].sum().to_dict()
@@ -260,6 +264,9 @@ def _groups(
         "corridors_into": _grouped(ds.corridors, ["project", "to_region"], "corridor"),
         "corridors_out_of": _grouped(ds.corridors, ["project", "from_region"], "corridor"),
         "projects_absorbed_by": _grouped(absorption, ["region", "period"], "project"),
+        "absorption_of_project_period": _grouped(
+            absorption, ["project", "period"], ["project", "region", "period"]
+        ),
         "generation_of_project": _grouped(gen, ["project", "period"], key),
         "generation_of_region": _grouped(gen, ["region", "period"], key),
         "generation_of_emitter": _grouped(gen, ["emitter", "period"], key),

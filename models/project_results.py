@@ -134,6 +134,7 @@ CREDIT_COLUMNS = [
     "period",
     "region",
     "delivered_twh",
+    "avoided_generation_musd",
     "project_generated_mt",
     "generated_mt",
     "share",
@@ -162,7 +163,10 @@ def credit_table(x: Extract) -> pd.DataFrame:
             share = shares[project, region] if pooled[project] else (own / total if total else 0)
             credited = share * total if pooled[project] else own
             energy = delivered.get((project, region, t), 0.0)
-            rows.append((project, t, region, energy, total, own, share, credited, own - credited))
+            saved = energy * P.avoided_generation_usd_per_mwh.get((region, t), 0.0)
+            rows.append(
+                (project, t, region, energy, saved, total, own, share, credited, own - credited)
+            )
     return pd.DataFrame(rows, columns=CREDIT_COLUMNS)
 
 

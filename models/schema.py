@@ -7,6 +7,8 @@ the file, the line, the column and what was expected. Checks that need several t
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,10 @@ Kind = Literal["str", "float", "int", "bool", "period"]
 TRUE_WORDS = {"true", "yes", "1", "y", "t"}
 FALSE_WORDS = {"false", "no", "0", "n", "f"}
 FREE_TEXT_COLUMNS = ("source", "description", "note")
+# No cell may be larger in magnitude: HiGHS rejects coefficients ≥ 1e15 and takes bounds
+# ≥ 1e20 as infinite, so a larger number is a typo, not data (1e12 Mt is 25 million years
+# of the world's emissions).
+LARGEST = 1e12
 
 
 @dataclass(frozen=True)
@@ -37,8 +43,8 @@ class Column:
     choices: tuple[str, ...] | None = None
     default: float | bool | None = None
 
-    def expectation(self) -> str:
-        """Plain words for what a cell of this column must hold."""
+    def expectation(self, largest: float | None = None) -> str:
+        """Plain words for what a cell of this column must hold (`largest`: an upper bound)."""
         words = {
             "str": "a name",
             "float": "a finite number",
@@ -50,8 +56,8 @@ class Column:
             words = "one of " + ", ".join(self.choices)
         if self.minimum is not None:
             words += f" ≥ {self.minimum:g}"
-        if self.maximum is not None:
-            words += f" ≤ {self.maximum:g}"
+        if self.maximum is not None or largest is not None:
+            words += f" ≤ {self.maximum if largest is None else largest:g}"
         return words
 
 
@@ -194,6 +200,7 @@ PROJECT_TABLES = (
             _col("emitter"),
             _number("emission_factor_t_per_mwh"),
             _number("max_absorb_twh"),
+            _number("avoided_generation_usd_per_mwh", required=False, nullable=True, default=0.0),
         ),
         key=("region", "period"),
         optional=True,
@@ -315,12 +322,19 @@ def empty_table(table: Table) -> pd.DataFrame:
 
 def read_table(path: Path, table: Table, periods: tuple[int, ...]) -> pd.DataFrame:
     """Read and type one CSV table; raise `InputError` at the first bad cell."""
+    return read_table_with_lines(path, table, periods)[0]
+
+
+def read_table_with_lines(
+    path: Path, table: Table, periods: tuple[int, ...]
+) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """`read_table`, and the line of the file each row starts on (for later error messages)."""
     if not path.exists():
         if table.optional:
-            return empty_table(table)
+            return empty_table(table), ()
         raise InputError(path, f"file not found; the data set needs {table.file_name}")
-    raw = _read_csv_as_text(path)
-    _check_header(path, raw, table)
+    raw, header_line = _read_csv_as_text(path)
+    _check_header(path, raw, table, header_line)
     frame = pd.DataFrame(index=raw.index)
     for column in table.columns:
         cells = raw[column.name] if column.name in raw else pd.Series("", index=raw.index)
@@ -329,24 +343,60 @@ def read_table(path: Path, table: Table, periods: tuple[int, ...]) -> pd.DataFra
         if name in raw:
             frame[name] = raw[name].astype(object)
     _check_unique_key(path, frame, table)
-    return frame.reset_index(drop=True)
+    return frame.reset_index(drop=True), tuple(int(line) for line in raw.index)
 
 
-def _read_csv_as_text(path: Path) -> pd.DataFrame:
+def _read_csv_as_text(path: Path) -> tuple[pd.DataFrame, int]:
+    """The cells as stripped text, indexed by the line each row starts on; the header's line.
+
+    Lines are counted as an editor shows them: blank lines (skipped) and the line breaks
+    inside quoted cells count too. A short row is padded with empty cells.
+    """
+    text = io.StringIO(_read_text(path), newline="")
+    reader = csv.reader(text, skipinitialspace=True, strict=True)
+    header: list[str] | None = None
+    header_line, start = 1, 1
+    rows, lines = [], []
     try:
-        raw = pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_values=[], skipinitialspace=True
-        )
-    except pd.errors.EmptyDataError:
-        raise InputError(path, "the file is empty; expected a header line and rows") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise InputError(path, f"not a readable CSV file ({str(err).strip()})") from None
-    raw.columns = [str(c).strip() for c in raw.columns]
-    raw.index = pd.RangeIndex(2, len(raw) + 2)  # line numbers as an editor shows them
-    return raw.apply(lambda s: s.str.strip())
+        for fields in reader:
+            line, start = start, reader.line_num + 1
+            cells = [field.strip() for field in fields]
+            if cells in ([], [""]):
+                continue
+            if header is None:
+                header, header_line = cells, line
+            elif len(cells) > len(header):
+                raise InputError(
+                    path,
+                    f"expected at most {len(header)} cells as in the header, found {len(cells)}",
+                    line=line,
+                )
+            else:
+                rows.append(cells + [""] * (len(header) - len(cells)))
+                lines.append(line)
+    except csv.Error as err:
+        raise InputError(path, f"not a readable CSV file ({err})", line=start) from None
+    if header is None:
+        raise InputError(path, "the file is empty; expected a header line and rows")
+    return pd.DataFrame(rows, columns=header, index=lines, dtype=str), header_line
 
 
-def _check_header(path: Path, raw: pd.DataFrame, table: Table) -> None:
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(path, f"cannot be read ({err.strerror or err})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            path,
+            f"not a readable CSV file: byte {data[err.start]:#04x} is not UTF-8 text",
+            line=data.count(b"\n", 0, err.start) + 1,
+        ) from None
+
+
+def _check_header(path: Path, raw: pd.DataFrame, table: Table, line: int) -> None:
     known = {c.name for c in table.columns} | set(FREE_TEXT_COLUMNS)
     missing = [c.name for c in table.columns if c.required and c.name not in raw.columns]
     if missing:
@@ -354,17 +404,18 @@ def _check_header(path: Path, raw: pd.DataFrame, table: Table) -> None:
             path,
             f"missing column '{missing[0]}'; the header must name "
             + ", ".join(c.name for c in table.columns if c.required),
-            line=1,
+            line=line,
         )
     unknown = [c for c in raw.columns if c not in known]
     if unknown:
         raise InputError(
             path,
-            f"unexpected column '{unknown[0]}'; known columns are " + ", ".join(sorted(known)),
-            line=1,
+            f"unexpected column {unknown[0]!r}; known columns are " + ", ".join(sorted(known)),
+            line=line,
         )
-    if raw.columns.duplicated().any():
-        raise InputError(path, "a column name appears twice in the header", line=1)
+    twice = raw.columns[raw.columns.duplicated()]
+    if len(twice):
+        raise InputError(path, f"column {twice[0]!r} appears twice in the header", line=line)
 
 
 def _parse_column(
@@ -387,6 +438,8 @@ def _parse_column(
         _fail_where(path, cells, values < column.minimum, column)
     if column.maximum is not None:
         _fail_where(path, cells, values > column.maximum, column)
+    elif column.kind != "period":
+        _fail_where(path, cells, values.abs() > LARGEST, column, column.expectation(LARGEST))
     if column.kind == "period":
         _fail_where(
             path, cells, ~values.isin(periods), column, f"one of the periods {list(periods)}"

@@ -172,6 +172,7 @@ def supergrid(
     emission_factor: dict[str, float] | None = None,
     period: int = 2020,
     participants: tuple[str, ...] = ("M", "B", "C"),
+    avoided_usd_per_mwh: float = 0.0,
 ) -> dict[str, Rows]:
     """A site in M and corridors M→B→C; grids of B and C displace their emitters' power."""
     absorb_twh = absorb_twh or {"B": 5.0, "C": 12.0}
@@ -225,7 +226,9 @@ def supergrid(
                 "emitter": f"M{r}-e",
                 "emission_factor_t_per_mwh": emission_factor[r],
                 "max_absorb_twh": absorb_twh[r],
+                "avoided_generation_usd_per_mwh": avoided_usd_per_mwh,
             }
+
             for r in ("B", "C")
         ],
     }

@@ -268,3 +268,18 @@ def test_closing_a_project_keeps_it_unbuilt(tmp_path):
     result = solve(folder, links="none", projects="none")
     assert not table(result, "projects")["built"].any()
     assert table(result, "credits")["credited_mt"].sum() == pytest.approx(0)
+
+
+def test_the_supergrid_is_credited_with_the_generation_it_displaces(tmp_path):
+    plain = solve(grid_data(tmp_path, "plain"), links="none")
+    credited = solve(grid_data(tmp_path, "credited", avoided_usd_per_mwh=30.0), links="none")
+
+    def project_cost(result):
+        return result["costs"]["project_cost_musd"].sum()
+
+    delivered = table(credited, "credits")["delivered_twh"].sum()
+    assert delivered == pytest.approx(table(plain, "credits")["delivered_twh"].sum())
+    # TWh × US$/MWh = US$ million: 17 TWh at 30 US$/MWh saves 510.
+    assert delivered == pytest.approx(17)
+    assert project_cost(plain) - project_cost(credited) == pytest.approx(17 * 30)
+    assert (plain.solution.objective - credited.solution.objective) == pytest.approx(17 * 30)

@@ -4,7 +4,8 @@ Run from the repository root:  python data/nea2018/generate.py
 Every constant names, in brackets, the entry of sources.yaml it comes from. The script rewrites
 dataset.yaml and every CSV of this folder, checks them, and prints the hand-computed autarky
 prices with banking (Hotelling paths, per market and period; the model's autarky run gives the
-same), the NDC shadow prices and the NDC feasibility check quoted in README.md.
+same), the NDC shadow prices and the NDC feasibility check quoted in README.md; for the joint
+projects, each CCS unit's levelised cost per tonne avoided and the cost of Gobi power delivered.
 Units: Mt/yr (CN: fossil CO2; JP, KR: GHG in CO2e, NDC inventory basis), US$(2020)/t.
 """
 
@@ -135,7 +136,260 @@ LIMIT_COLUMNS = [
     "source",
 ]
 BANKING_COLUMNS = ["market", "banking_allowed", "max_borrow_share", "initial_bank_mt", "source"]
+CCS_UNIT_COLUMNS = [
+    "unit",
+    "project",
+    "emitter",
+    "capacity_mw",
+    "co2_mt",
+    "capture_rate",
+    "energy_penalty",
+    "capex_usd_per_kw",
+    "fixed_om_usd_per_kw_yr",
+    "cost_usd_per_t_captured",
+    "pm_t",
+    "pm_removed_share",
+    "lifetime_years",
+    "first_period",
+    "source",
+]
+SITE_COLUMNS = [
+    "site",
+    "project",
+    "region",
+    "potential_gw",
+    "capacity_factor",
+    "capex_usd_per_kw",
+    "fixed_om_usd_per_kw_yr",
+    "lifetime_years",
+    "first_period",
+    "source",
+]
+CORRIDOR_COLUMNS = [
+    "corridor",
+    "project",
+    "from_region",
+    "to_region",
+    "length_km",
+    "capex_musd_per_gw_km",
+    "loss_share",
+    "module_gw",
+    "max_modules",
+    "max_utilization",
+    "lifetime_years",
+    "first_period",
+    "source",
+]
+GRID_COLUMNS = [
+    "region",
+    "period",
+    "emitter",
+    "emission_factor_t_per_mwh",
+    "max_absorb_twh",
+    "avoided_generation_usd_per_mwh",
+    "source",
+]
 
+# --- joint projects (docs/data-format.md, "Joint projects") ------------------------------------
+# Regions that host a project but have no emitters [gobitec2014]
+HOST_REGIONS: dict[str, str] = {"MN": "Mongolia"}
+# Markets where a region surrenders the project credits it receives [assumption-project-credits]
+PROJECT_CREDIT_MARKETS: frozenset[str] = frozenset({"CN-ETS", "KR-ETS", "JP-TAX"})
+# project -> (kind, description) [aspi2018]
+PROJECTS: dict[str, tuple[str, str]] = {
+    "ccs-cn": (
+        "ccs",
+        "CO2 capture with dust pre-treatment at Chinese supercritical coal units (CN-ETS)",
+    ),
+    "ccs-kr": ("ccs", "CO2 capture with dust pre-treatment at Korean coal units (K-ETS)"),
+    "gobi": (
+        "supergrid",
+        "Gobi wind and solar in Mongolia; HVDC on to China, Korea and Japan",
+    ),
+}
+# Share of each project's capex paid by each participant [assumption-participants]
+INVESTMENT_SHARE: dict[str, dict[str, float]] = {
+    "ccs-cn": {"CN": 0.5, "KR": 0.3, "JP": 0.2},
+    "ccs-kr": {"KR": 0.6, "JP": 0.2, "CN": 0.2},
+    "gobi": {"MN": 0.1, "CN": 0.3, "KR": 0.3, "JP": 0.3},
+}
+
+# --- CCS retrofits ------------------------------------------------------------------------------
+HOURS_PER_YEAR = 8760
+GJ_PER_MWH = 3.6
+COAL_T_CO2_PER_GJ = 0.0946  # other bituminous coal [ipcc2006-coal]
+# dry flue gas of bituminous coal, Nm3 (0 C) per GJ at 6% O2, from EPA Method 19's
+# F_d = 9,780 dscf/MMBtu (20 C, 0% O2) [epa-method19]
+FLUE_GAS_NM3_PER_GJ = 9780 * 0.0283168 / 1.055056 * 273.15 / 293.15 * 20.9 / (20.9 - 6.0)
+CNY_PER_USD_2020 = 6.90  # [cny-usd-2020]
+KCAL_GJ = 4.1868e-6  # GJ per kcal
+CCS_LIFETIME_YEARS = 25  # [assumption-ccs-units]
+PILOT_SCALE_EXPONENT = 0.6  # capex ~ size^0.6 ("six-tenths rule") [assumption-ccs-units]
+# Chinese capture cost, CNY/t captured, 2030 and 2031: a cross-check only [yang2022]
+YANG_CAPTURE_CNY_PER_T: tuple[float, float] = (219.0, 165.0)
+
+
+@dataclass(frozen=True)
+class CcsCosts:
+    """A country's retrofit costs (US$ 2020) [rubin2015] [assumption-ccs-units]."""
+
+    capex_usd_per_kw: float  # at the reference size
+    reference_mw: float  # size at which capex_usd_per_kw applies
+    fixed_om_share: float  # fixed O&M per year, share of capex
+    coal_usd_per_gj: float  # fuel burnt for the energy penalty
+    other_variable_usd_per_t: float  # solvent, chemicals, water, waste, per t captured
+    transport_storage_usd_per_t: float  # per t captured
+
+
+CCS_COSTS: dict[str, CcsCosts] = {
+    # capex at Rubin's low end; coal: NDRC 2022 long-term contract benchmark, 675 CNY/t
+    # of 5,500 kcal/kg [coal-prices]; onshore storage near the plant
+    "CN": CcsCosts(1500.0, 1000.0, 0.03, 675 / CNY_PER_USD_2020 / (5500e3 * KCAL_GJ), 4.0, 10.0),
+    # capex mid-range at 1,000 MW, higher per kW below; imported coal US$110/t of
+    # 6,000 kcal/kg [coal-prices]; offshore storage
+    "KR": CcsCosts(2000.0, 1000.0, 0.03, 110 / (6000e3 * KCAL_GJ), 4.0, 20.0),
+}
+
+
+@dataclass(frozen=True)
+class CoalUnit:
+    """A coal unit of the fleet sample and its retrofit [assumption-ccs-units]."""
+
+    unit: str
+    project: str
+    emitter: str
+    capacity_mw: float
+    capacity_factor: float  # share of the year at full output
+    efficiency: float  # net, before capture
+    capture_rate: float
+    energy_penalty: float  # share of output lost (more fuel for the same net output)
+    pm_mg_per_nm3: float  # stack PM at 6% O2 before the retrofit [pm-limits]
+    pretreatment_removal: float  # share of the remaining PM the pre-treatment removes [eea2011]
+    first_period: int
+
+
+CN_UNIT, KR_UNIT = ("ccs-cn", "CN-power"), ("ccs-kr", "KR-power")
+CCS_UNITS: tuple[CoalUnit, ...] = (
+    CoalUnit("cn-1000-a", *CN_UNIT, 1000, 0.65, 0.44, 0.90, 0.20, 10, 0.60, 2025),
+    CoalUnit("cn-1000-b", *CN_UNIT, 1000, 0.60, 0.44, 0.90, 0.20, 10, 0.60, 2030),
+    CoalUnit("cn-1000-c", *CN_UNIT, 1000, 0.70, 0.45, 0.90, 0.20, 10, 0.60, 2030),
+    CoalUnit("cn-660-a", *CN_UNIT, 660, 0.62, 0.41, 0.90, 0.22, 10, 0.60, 2025),
+    CoalUnit("cn-660-b", *CN_UNIT, 660, 0.58, 0.41, 0.90, 0.22, 10, 0.60, 2025),
+    CoalUnit("cn-660-c", *CN_UNIT, 660, 0.55, 0.41, 0.85, 0.22, 20, 0.75, 2030),
+    CoalUnit("cn-600-a", *CN_UNIT, 600, 0.60, 0.40, 0.90, 0.24, 20, 0.75, 2025),
+    CoalUnit("cn-600-b", *CN_UNIT, 600, 0.55, 0.40, 0.85, 0.24, 30, 0.75, 2030),
+    CoalUnit("kr-1000", *KR_UNIT, 1000, 0.70, 0.43, 0.90, 0.22, 10, 0.60, 2025),
+    CoalUnit("kr-870", *KR_UNIT, 870, 0.68, 0.42, 0.90, 0.22, 10, 0.60, 2025),
+    CoalUnit("kr-500-a", *KR_UNIT, 500, 0.65, 0.40, 0.90, 0.25, 20, 0.75, 2025),
+    CoalUnit("kr-500-b", *KR_UNIT, 500, 0.60, 0.40, 0.85, 0.25, 20, 0.75, 2030),
+    # the scale of KOMIPO's 10 MW capture pilot at Boryeong [komipo-pilot]
+    CoalUnit("kr-boryeong-10", *KR_UNIT, 10, 0.60, 0.40, 0.90, 0.25, 20, 0.75, 2025),
+)
+
+# --- PM transport: source -> receptor shares of an emitted tonne [pm-transport] -----------------
+# Receptor's annual PM2.5 by source region, share of the concentration [ltp2019]
+PM_CONTRIBUTION: dict[tuple[str, str], float] = {
+    ("CN", "CN"): 0.91,
+    ("KR", "CN"): 0.02,
+    ("CN", "KR"): 0.32,
+    ("KR", "KR"): 0.51,
+    ("CN", "JP"): 0.25,
+    ("KR", "JP"): 0.08,
+    ("JP", "JP"): 0.55,
+}
+# SO2 + NOx + primary PM2.5 emitted, Mt/yr, around 2017 [pm-emissions]
+PM_PRECURSORS_MT: dict[str, float] = {"CN": 40.0, "KR": 1.6, "JP": 2.0}
+# Share of a region's emitted mass that stays over its own land [assumption-pm-transport]
+PM_RETAINED: dict[str, float] = {"CN": 0.5, "KR": 0.3, "JP": 0.3}
+# Share of China's precursors emitted in the airshed of the LTP's Chinese receptor cities
+PM_CN_RECEPTOR_AIRSHED = 0.4  # [assumption-pm-transport]
+PM_ROUTES: tuple[tuple[str, str], ...] = (
+    ("CN", "CN"),
+    ("CN", "KR"),
+    ("CN", "JP"),
+    ("KR", "KR"),
+    ("KR", "JP"),
+    ("KR", "CN"),
+)
+
+# --- Gobi supergrid -------------------------------------------------------------------------------
+SUPERGRID_PROJECT = "gobi"
+SUPERGRID_FIRST_PERIOD = 2025  # ADB TA 54021's first stage [adb-ta-54021]
+SITE_LIFETIME_YEARS, LINE_LIFETIME_YEARS = 25, 40  # [assumption-gobi-sites] [assumption-corridors]
+SITE_WIND_SHARE = 0.8  # of site capacity; the rest solar PV [assumption-gobi-sites]
+SOLAR_CF_GOBI = 0.20  # [assumption-gobi-sites]
+# global weighted-average installed cost 2020, US$/kW [irena2020]
+WIND_CAPEX, SOLAR_CAPEX = 1355.0, 883.0
+WIND_OM, SOLAR_OM = 35.0, 12.0  # US$/kW/yr [irena2020]
+
+
+@dataclass(frozen=True)
+class GobiSite:
+    """A renewable site in Mongolia [nrel-mongolia-wind] [assumption-gobi-sites]."""
+
+    site: str
+    potential_gw: float
+    wind_capacity_factor: float
+
+
+GOBI_SITES: tuple[GobiSite, ...] = (
+    GobiSite("south-gobi", 300.0, 0.33),  # NREL: >300 GW; among the best wind of Mongolia
+    GobiSite("east-gobi", 100.0, 0.30),  # our share of NREL's 1,013 GW good-excellent
+)
+
+ROUTE_FACTOR = 1.2  # real routes 10-30% longer than the great circle [gobi-distances]
+LAND_CAPEX_MUSD_PER_GW_KM = 0.30  # +-800 kV Ningxia-Hunan [uhvdc-costs]
+# North Sea Link: EUR 2.0 bn, 1.4 GW, 720 km; 1.142 USD/EUR (2020) [subsea-hvdc-costs]
+SUBSEA_CAPEX_MUSD_PER_GW_KM = 2000 * 1.142 / (1.4 * 720)
+LOSS_PER_KM = 0.07 / 2000  # <7% over 2,000 km at +-800 kV [uhvdc-losses]
+LINE_UTILIZATION = 0.5  # share of the year a line carries full power [assumption-corridors]
+GOBITEC_GW = 100.0  # scale of the Gobitec proposal [gobitec2014]
+
+
+@dataclass(frozen=True)
+class Corridor:
+    """An HVDC corridor, one direction of flow [assumption-corridors]."""
+
+    corridor: str
+    from_region: str
+    to_region: str
+    land_km: float  # route length on land
+    subsea_km: float
+    module_gw: float
+    max_modules: int
+
+
+# great-circle km [gobi-distances] times the route factor; subsea [cn-kr-subsea] [kr-jp-subsea]
+CORRIDORS: tuple[Corridor, ...] = (
+    Corridor("mn-cn", "MN", "CN", 990 * ROUTE_FACTOR, 0.0, 4.0, 20),  # South Gobi -> Beijing
+    Corridor("mn-cn-east", "MN", "CN", 760 * ROUTE_FACTOR, 0.0, 4.0, 5),  # East Gobi -> Beijing
+    # Tianjin -> Weihai 465 km, Weihai -> Incheon 370 km subsea, Incheon -> Seoul 40 km
+    Corridor("cn-kr", "CN", "KR", (465 + 40) * ROUTE_FACTOR, 370.0, 2.0, 10),
+    # Seoul -> Busan 325 km, Busan -> Kyushu via Tsushima 200 km subsea, 50 km on Kyushu
+    Corridor("kr-jp", "KR", "JP", (325 + 50) * ROUTE_FACTOR, 200.0, 2.0, 5),
+)
+# Which site feeds which corridor out of Mongolia (for the printed path costs only)
+SITE_OF_CORRIDOR: dict[str, str] = {"mn-cn": "south-gobi", "mn-cn-east": "east-gobi"}
+
+# --- receiving grids ------------------------------------------------------------------------------
+GRID_EMITTER: dict[str, str] = {"CN": "CN-power", "KR": "KR-power", "JP": "JP-power"}
+# t CO2/MWh in 2020 and 2030 (a straight line between) [grid-emission-factors]
+GRID_FACTOR_2020_2030: dict[str, tuple[float, float]] = {
+    "CN": (0.609, 0.537),
+    "KR": (0.46, 0.46),
+    "JP": (0.47, 0.43),
+}
+# electricity demand, TWh/yr [power-demand]
+POWER_DEMAND_TWH: dict[str, dict[int, float]] = {
+    "CN": {2020: 7511.0, 2025: 9852.0, 2030: 11500.0},
+    "KR": {2020: 509.0, 2025: 550.0, 2030: 573.0},
+    "JP": {2020: 930.0, 2025: 900.0, 2030: 870.0},
+}
+IMPORT_SHARE_OF_DEMAND = 0.10  # what a grid can absorb from the supergrid [assumption-grid-absorb]
+# fuel and variable O&M of the generation a delivered MWh replaces, US$/MWh [avoided-generation]
+AVOIDED_GENERATION_USD_PER_MWH: dict[str, float] = {"CN": 33.0, "KR": 59.0, "JP": 72.0}
+
+REGION_LINES = "\n".join(f"  {code}: {name}" for code, name in {**REGIONS, **HOST_REGIONS}.items())
 DATASET_YAML = f"""\
 name: nea2018
 title: Northeast Asia linked carbon markets, calibrated to ASPI/KPMG (2018)
@@ -145,10 +399,8 @@ period_years: {{2020: {PERIOD_YEARS}, 2025: {PERIOD_YEARS}, 2030: {PERIOD_YEARS}
 discount_rate: {DISCOUNT_RATE}         # per year, real
 currency_year: 2020         # US$ of this year
 units: {{emissions: Mt CO2/yr, price: USD/t, cost: USD million/yr}}  # JP, KR: Mt CO2e (see README)
-regions:
-  CN: China
-  JP: Japan
-  KR: Korea
+regions:                    # MN hosts the Gobi sites; it has no emitters
+{REGION_LINES}
 """
 
 Key = tuple[str, int]
@@ -513,8 +765,11 @@ def write_markets_and_emitters() -> None:
     """markets.csv and emitters.csv."""
     write_csv(
         "markets.csv",
-        ["market", "region", "kind", "description", "source"],
-        ([m, r, k, d, "aspi2018"] for m, (r, k, d) in MARKETS.items()),
+        ["market", "region", "kind", "description", "project_credits", "source"],
+        (
+            [m, r, k, d, str(m in PROJECT_CREDIT_MARKETS).lower(), "aspi2018"]
+            for m, (r, k, d) in MARKETS.items()
+        ),
     )
     write_csv(
         "emitters.csv",
@@ -600,6 +855,235 @@ def write_ndc() -> None:
     )
 
 
+def capital_recovery_factor(years: float) -> float:
+    """CRF = r / (1 - (1 + r)^-n) at the data set's discount rate: annuity per unit of capital."""
+    return DISCOUNT_RATE / (1 - (1 + DISCOUNT_RATE) ** -years)
+
+
+def region_of(emitter: str) -> str:
+    """The region of an emitter of EMITTERS."""
+    return next(r for name, r, _, _, _ in EMITTERS if name == emitter)
+
+
+def unit_mwh(u: CoalUnit) -> float:
+    """Net output without capture, MWh/yr = MW * 8760 * capacity factor."""
+    return u.capacity_mw * HOURS_PER_YEAR * u.capacity_factor
+
+
+def unit_co2_mt(u: CoalUnit) -> float:
+    """E = output * 0.0946 t/GJ * 3.6 GJ/MWh / net efficiency, Mt/yr."""
+    return unit_mwh(u) * COAL_T_CO2_PER_GJ * GJ_PER_MWH / u.efficiency / 1e6
+
+
+def unit_capture(u: CoalUnit) -> tuple[float, float]:
+    """(captured, avoided) Mt/yr: captured = r*E/(1-phi), avoided = E - (1-r)*E/(1-phi)."""
+    gross = unit_co2_mt(u) / (1 - u.energy_penalty)
+    return u.capture_rate * gross, unit_co2_mt(u) - (1 - u.capture_rate) * gross
+
+
+def unit_capex(u: CoalUnit) -> float:
+    """US$/kW: the country's reference capex scaled by (size / reference)^(0.6 - 1)."""
+    costs = CCS_COSTS[region_of(u.emitter)]
+    return costs.capex_usd_per_kw * (u.capacity_mw / costs.reference_mw) ** (
+        PILOT_SCALE_EXPONENT - 1
+    )
+
+
+def unit_fixed_om(u: CoalUnit) -> float:
+    """Fixed O&M, US$/kW/yr = capex * the country's O&M share."""
+    return unit_capex(u) * CCS_COSTS[region_of(u.emitter)].fixed_om_share
+
+
+def unit_variable_cost(u: CoalUnit) -> float:
+    """US$/t captured: the fuel of the energy penalty (phi/r t of coal CO2 per t captured,
+    at coal US$/GJ / 0.0946 t/GJ) + solvent and chemicals + transport and storage."""
+    costs = CCS_COSTS[region_of(u.emitter)]
+    fuel = u.energy_penalty / u.capture_rate * costs.coal_usd_per_gj / COAL_T_CO2_PER_GJ
+    return fuel + costs.other_variable_usd_per_t + costs.transport_storage_usd_per_t
+
+
+def unit_pm_t(u: CoalUnit) -> float:
+    """PM emitted without capture, t/yr = output * mg/Nm3 * Nm3/GJ * GJ/MWh / 1e9."""
+    nm3_per_mwh = FLUE_GAS_NM3_PER_GJ * GJ_PER_MWH / u.efficiency
+    return unit_mwh(u) * u.pm_mg_per_nm3 * nm3_per_mwh / 1e9
+
+
+def unit_pm_removed_share(u: CoalUnit) -> float:
+    """Net share of PM removed: the pre-treatment removes eta of the stack PM, but the unit
+    burns 1/(1-phi) as much coal, so 1 - (1 - eta)/(1 - phi)."""
+    return 1 - (1 - u.pretreatment_removal) / (1 - u.energy_penalty)
+
+
+def unit_capture_cost_cny(u: CoalUnit) -> float:
+    """Capture alone, CNY/t captured: (capex*CRF + fixed O&M + variable less transport and
+    storage) / captured, to compare with Yang et al. (2022)."""
+    captured, _ = unit_capture(u)
+    costs = CCS_COSTS[region_of(u.emitter)]
+    per_kw = unit_capex(u) * capital_recovery_factor(CCS_LIFETIME_YEARS) + unit_fixed_om(u)
+    variable = unit_variable_cost(u) - costs.transport_storage_usd_per_t
+    return (per_kw * u.capacity_mw / 1e3 / captured + variable) * CNY_PER_USD_2020
+
+
+def unit_cost_per_t_avoided(u: CoalUnit) -> float:
+    """Levelised US$/t avoided = (capex*CRF + fixed O&M + variable*captured) / avoided."""
+    captured, avoided = unit_capture(u)
+    per_kw = unit_capex(u) * capital_recovery_factor(CCS_LIFETIME_YEARS) + unit_fixed_om(u)
+    annual_musd = per_kw * u.capacity_mw / 1e3 + unit_variable_cost(u) * captured
+    return annual_musd / avoided
+
+
+def ccs_unit_row(u: CoalUnit) -> list[object]:
+    """One row of ccs_units.csv."""
+    return [
+        u.unit,
+        u.project,
+        u.emitter,
+        f"{u.capacity_mw:g}",
+        f"{unit_co2_mt(u):.4f}",
+        u.capture_rate,
+        u.energy_penalty,
+        f"{unit_capex(u):.0f}",
+        f"{unit_fixed_om(u):.1f}",
+        usd(unit_variable_cost(u)),
+        f"{unit_pm_t(u):.1f}",
+        f"{unit_pm_removed_share(u):.3f}",
+        CCS_LIFETIME_YEARS,
+        u.first_period,
+        f"ccs-units-{region_of(u.emitter).lower()}",
+    ]
+
+
+def pm_share(source: str, receptor: str) -> float:
+    """Share of a tonne emitted in `source` that lands in `receptor`.
+
+    At home: the retained share a_s. Abroad, from the receptor's concentration shares c:
+    mass(s->r) = mass(r->r) * c(s->r) / c(r->r), mass(r->r) = a_r * E_r, so
+    share = a_r * E_r / E_s * c(s->r) / c(r->r), with E_r only the receptor cities' airshed
+    for China.
+    """
+    if source == receptor:
+        return PM_RETAINED[source]
+    airshed = PM_CN_RECEPTOR_AIRSHED if receptor == "CN" else 1.0
+    mass_ratio = PM_RETAINED[receptor] * airshed * PM_PRECURSORS_MT[receptor]
+    contribution = PM_CONTRIBUTION[(source, receptor)] / PM_CONTRIBUTION[(receptor, receptor)]
+    return mass_ratio / PM_PRECURSORS_MT[source] * contribution
+
+
+def site_capacity_factor(s: GobiSite) -> float:
+    """Wind-solar mix: w * CF_wind + (1 - w) * CF_solar."""
+    return SITE_WIND_SHARE * s.wind_capacity_factor + (1 - SITE_WIND_SHARE) * SOLAR_CF_GOBI
+
+
+def site_capex() -> float:
+    """US$/kW of the wind-solar mix."""
+    return SITE_WIND_SHARE * WIND_CAPEX + (1 - SITE_WIND_SHARE) * SOLAR_CAPEX
+
+
+def site_fixed_om() -> float:
+    """US$/kW/yr of the wind-solar mix."""
+    return SITE_WIND_SHARE * WIND_OM + (1 - SITE_WIND_SHARE) * SOLAR_OM
+
+
+def corridor_length(c: Corridor) -> float:
+    """Route km, land and subsea."""
+    return c.land_km + c.subsea_km
+
+
+def corridor_capex(c: Corridor) -> float:
+    """US$ M per GW*km, the length-weighted mean of land and subsea costs."""
+    land = c.land_km * LAND_CAPEX_MUSD_PER_GW_KM
+    return (land + c.subsea_km * SUBSEA_CAPEX_MUSD_PER_GW_KM) / corridor_length(c)
+
+
+def corridor_loss(c: Corridor) -> float:
+    """Energy lost over the corridor: 7% per 2,000 km, scaled by length."""
+    return LOSS_PER_KM * corridor_length(c)
+
+
+def grid_factor(region: str, period: int) -> float:
+    """t CO2/MWh on a straight line from 2020 to 2030."""
+    start, end = GRID_FACTOR_2020_2030[region]
+    return start + (end - start) * (period - 2020) / (2030 - 2020)
+
+
+def write_projects() -> None:
+    """projects.csv and participants.csv."""
+    write_csv(
+        "projects.csv",
+        ["project", "kind", "description", "source"],
+        ([p, kind, d, "aspi2018"] for p, (kind, d) in PROJECTS.items()),
+    )
+    write_csv(
+        "participants.csv",
+        ["project", "region", "investment_share", "credit_share", "cost_share", "source"],
+        (
+            [p, r, share, "", "", "assumption-participants"]
+            for p, shares in INVESTMENT_SHARE.items()
+            for r, share in shares.items()
+        ),
+    )
+
+
+def write_ccs() -> None:
+    """ccs_units.csv and pm_transport.csv."""
+    write_csv("ccs_units.csv", CCS_UNIT_COLUMNS, (ccs_unit_row(u) for u in CCS_UNITS))
+    write_csv(
+        "pm_transport.csv",
+        ["source_region", "receptor_region", "share", "source"],
+        ([s, r, f"{pm_share(s, r):.4f}", "pm-transport"] for s, r in PM_ROUTES),
+    )
+
+
+def site_row(s: GobiSite) -> list[object]:
+    """One row of sites.csv."""
+    return [
+        s.site,
+        SUPERGRID_PROJECT,
+        "MN",
+        f"{s.potential_gw:g}",
+        f"{site_capacity_factor(s):.3f}",
+        f"{site_capex():.0f}",
+        f"{site_fixed_om():.1f}",
+        SITE_LIFETIME_YEARS,
+        SUPERGRID_FIRST_PERIOD,
+        "gobi-sites",
+    ]
+
+
+def corridor_row(c: Corridor) -> list[object]:
+    """One row of corridors.csv."""
+    return [
+        c.corridor,
+        SUPERGRID_PROJECT,
+        c.from_region,
+        c.to_region,
+        f"{corridor_length(c):.0f}",
+        f"{corridor_capex(c):.4f}",
+        f"{corridor_loss(c):.4f}",
+        f"{c.module_gw:g}",
+        c.max_modules,
+        LINE_UTILIZATION,
+        LINE_LIFETIME_YEARS,
+        SUPERGRID_FIRST_PERIOD,
+        "gobi-corridors",
+    ]
+
+
+def grid_row(region: str, period: int) -> list[object]:
+    """One row of grids.csv: what the region's grid can absorb is a share of its demand."""
+    absorb = IMPORT_SHARE_OF_DEMAND * POWER_DEMAND_TWH[region][period]
+    factor = f"{grid_factor(region, period):.4f}"
+    avoided = f"{AVOIDED_GENERATION_USD_PER_MWH[region]:.1f}"
+    return [region, period, GRID_EMITTER[region], factor, f"{absorb:.1f}", avoided, "gobi-grids"]
+
+
+def write_supergrid() -> None:
+    """sites.csv, corridors.csv and grids.csv."""
+    write_csv("sites.csv", SITE_COLUMNS, (site_row(s) for s in GOBI_SITES))
+    write_csv("corridors.csv", CORRIDOR_COLUMNS, (corridor_row(c) for c in CORRIDORS))
+    write_csv("grids.csv", GRID_COLUMNS, (grid_row(r, t) for r in GRID_EMITTER for t in PERIODS))
+
+
 def require(condition: bool, message: str) -> None:
     """Stop with `message` (which says what to fix) unless `condition` holds."""
     if not condition:
@@ -637,6 +1121,73 @@ def check_steps(base: dict[Key, float], steps: dict[Key, list[Step]]) -> None:
         require(
             sum(q for _, q in s) <= base[key] + 1e-9, f"mac.csv: steps of {key} exceed the baseline"
         )
+
+
+def check_projects() -> None:
+    """Participants' shares add up to 1; PM landing per source at most 1; the supergrid's
+    export lines from Mongolia within the Gobitec scale; units in CCS_COSTS' regions."""
+    for project, shares in INVESTMENT_SHARE.items():
+        total = sum(shares.values())
+        require(abs(total - 1) < 1e-9, f"INVESTMENT_SHARE: {project} adds up to {total}, not 1")
+    for source in {s for s, _ in PM_ROUTES}:
+        landed = sum(pm_share(s, r) for s, r in PM_ROUTES if s == source)
+        require(landed <= 1, f"pm_transport.csv: {source} lands {landed:.3f} > 1 of a tonne")
+    export_gw = sum(c.module_gw * c.max_modules for c in CORRIDORS if c.from_region == "MN")
+    require(export_gw <= GOBITEC_GW, f"CORRIDORS: {export_gw} GW out of MN > {GOBITEC_GW}")
+    for u in CCS_UNITS:
+        require(0 < unit_pm_removed_share(u) < 1, f"CCS_UNITS: {u.unit} removes no PM net")
+
+
+def report_ccs() -> None:
+    """Print each unit's levelised cost per tonne avoided (the model's annual cost / avoided)."""
+    crf = capital_recovery_factor(CCS_LIFETIME_YEARS)
+    print(f"CCS units (CRF {crf:.4f} at {DISCOUNT_RATE:.0%}, {CCS_LIFETIME_YEARS} yr):")
+    print(
+        "  unit            MW   co2_mt captured avoided capex/kW var/t  US$/t_avoided"
+        "  capture_CNY/t  pm_t"
+    )
+    for u in CCS_UNITS:
+        captured, avoided = unit_capture(u)
+        print(
+            f"  {u.unit:14s}{u.capacity_mw:5.0f} {unit_co2_mt(u):8.3f} {captured:8.3f}"
+            f" {avoided:7.3f} {unit_capex(u):8.0f} {unit_variable_cost(u):5.1f}"
+            f" {unit_cost_per_t_avoided(u):14.1f} {unit_capture_cost_cny(u):14.0f}"
+            f" {unit_pm_t(u):6.1f}"
+        )
+    now, later = YANG_CAPTURE_CNY_PER_T
+    print(f"  (capture alone, Yang et al. 2022: {now:.0f} -> {later:.0f} CNY/t in 2030-31)")
+
+
+def path_cost_per_mwh(corridors: Sequence[Corridor]) -> float:
+    """US$/MWh delivered at the end of `corridors`, starting from the first one's site:
+    site cost per MWh generated, then per leg (cost + line cost per MWh carried) / (1 - loss)."""
+    site = next(s for s in GOBI_SITES if s.site == SITE_OF_CORRIDOR[corridors[0].corridor])
+    site_annual = site_capex() * capital_recovery_factor(SITE_LIFETIME_YEARS) + site_fixed_om()
+    cost = site_annual / (HOURS_PER_YEAR * site_capacity_factor(site) / 1e3)
+    line_crf = capital_recovery_factor(LINE_LIFETIME_YEARS)
+    for c in corridors:
+        per_gw = corridor_capex(c) * corridor_length(c) * line_crf  # US$ M/yr per GW
+        carried_twh = HOURS_PER_YEAR * LINE_UTILIZATION / 1e3  # TWh/yr per GW
+        cost = (cost + per_gw / carried_twh) / (1 - corridor_loss(c))
+    return cost
+
+
+def report_supergrid() -> None:
+    """Print the cost of Gobi power delivered to each grid and per tonne it displaces in 2030."""
+    chain = {c.corridor: c for c in CORRIDORS}
+    paths = {
+        "CN": [chain["mn-cn"]],
+        "KR": [chain["mn-cn"], chain["cn-kr"]],
+        "JP": [chain["mn-cn"], chain["cn-kr"], chain["kr-jp"]],
+    }
+    print("Gobi power from south-gobi, net of the generation it replaces (avoided-generation):")
+    for region, legs in paths.items():
+        per_mwh = path_cost_per_mwh(legs)
+        net = per_mwh - AVOIDED_GENERATION_USD_PER_MWH[region]
+        per_t = net / grid_factor(region, 2030)
+        print(f"  -> {region}: {per_mwh:6.1f} US$/MWh delivered, {net:6.1f} net, "
+              f"{per_t:6.1f} US$/t displaced 2030")
+
 
 
 def report_autarky(
@@ -693,10 +1244,16 @@ def main() -> None:
     write_links_and_limits()
     write_banking_and_taxes()
     write_ndc()
+    write_projects()
+    write_ccs()
+    write_supergrid()
     check_steps(base, steps)
+    check_projects()
     check_sources()
     report_autarky(base, steps, cap, prices)
     report_ndc(base, steps)
+    report_ccs()
+    report_supergrid()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
     cost_keys = [(p, t) for p in P.projects for t in idx.periods]
     m.generated_mt = pyo.Var(P.generation_keys, within=pyo.NonNegativeReals)
     m.generation = pyo.Constraint(P.generation_keys, rule=_generation)
-    m.project_cost_musd = pyo.Var(cost_keys, within=pyo.NonNegativeReals)
+    m.project_cost_musd = pyo.Var(cost_keys, within=pyo.Reals)  # net of avoided generation
+
     m.project_cost = pyo.Constraint(cost_keys, rule=_project_cost)
     m.project_cost_total_musd = pyo.Expression(
         idx.periods, rule=lambda m, t: pyo.quicksum(m.project_cost_musd[p, t] for p in P.projects)

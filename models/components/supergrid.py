@@ -97,9 +97,11 @@ def displaced(m: pyo.ConcreteModel, project: str, emitter: str, t: int):
 
 
 def cost(m: pyo.ConcreteModel, project: str, t: int):
-    """Σ_s K[s,t]·(capex·CRF + O&M) + Σ_c n[c,t]·size·length·capex per GW·km·CRF  (US$ M/yr).
+    """Σ_s K[s,t]·(capex·CRF + O&M) + Σ_c n[c,t]·size·length·capex per GW·km·CRF
+    − Σ_r a[p,r,t]·avoided generation cost[r,t]  (US$ M/yr; may be negative).
 
-    US$/kW equals US$ million/GW, so site costs need no unit factor.
+    US$/kW equals US$ million/GW and TWh × US$/MWh equals US$ million: no unit factors.
+    The last term is the fuel and O&M the receiving grids no longer spend.
     """
     P = m.index_sets.projects
     sites = pyo.quicksum(
@@ -110,4 +112,8 @@ def cost(m: pyo.ConcreteModel, project: str, t: int):
         P.corridor_annual_musd_per_module[c] * m.corridor_modules[c, t]
         for c in P.members("corridors_of_project", project)
     )
-    return sites + lines
+    saved = pyo.quicksum(
+        P.avoided_generation_usd_per_mwh[r, t] * m.absorbed_twh[p, r, t]
+        for p, r, _ in P.members("absorption_of_project_period", (project, t))
+    )
+    return sites + lines - saved
