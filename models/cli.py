@@ -70,13 +70,63 @@ def _parser() -> argparse.ArgumentParser:
     share_cmd.add_argument("--rule", choices=ALL_RULES, default="shapley")
     share_cmd.add_argument("--out", type=Path, help="output folder (default: results/<name>/)")
     share_cmd.set_defaults(handler=_share)
+    _add_output_commands(commands)
     check_cmd = commands.add_parser("validate", help="check a data set folder or a scenario file")
     check_cmd.add_argument("path", type=Path)
     check_cmd.set_defaults(handler=_validate)
     return parser
 
 
+def _add_output_commands(commands: argparse._SubParsersAction) -> None:
+    """export, plot and report: read a run folder written by `run`."""
+    export_cmd = commands.add_parser("export", help="export a run folder: xlsx, parquet, iamc")
+    export_cmd.add_argument("run_dir", type=Path, help="run folder written by `abatelink run`")
+    export_cmd.add_argument(
+        "--format",
+        dest="formats",
+        action="append",
+        choices=("xlsx", "parquet", "iamc"),
+        help="format to write; repeat for several (default: all three)",
+    )
+    export_cmd.add_argument("--out", type=Path, help="output folder (default: RUN_DIR/export/)")
+    export_cmd.set_defaults(handler=_export)
+    plot_cmd = commands.add_parser("plot", help="figures of a run folder (PNG and SVG)")
+    plot_cmd.add_argument("run_dir", type=Path, help="run folder written by `abatelink run`")
+    plot_cmd.add_argument("--compare", type=Path, help="a second run folder, e.g. autarky")
+    plot_cmd.add_argument("--out", type=Path, help="output folder (default: RUN_DIR/figures/)")
+    plot_cmd.set_defaults(handler=_plot)
+    report_cmd = commands.add_parser("report", help="one self-contained HTML report of a run")
+    report_cmd.add_argument("run_dir", type=Path, help="run folder written by `abatelink run`")
+    report_cmd.add_argument("--compare", type=Path, help="a second run folder, e.g. autarky")
+    report_cmd.add_argument("--out", type=Path, help="HTML file (default: RUN_DIR/report.html)")
+    report_cmd.set_defaults(handler=_report)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from abatelink.export import FORMATS, export_run  # lazy: pyam is slow to import
+
+    for path in export_run(args.run_dir, args.formats or FORMATS, args.out):
+        print(path)
+    return EXIT_OPTIMAL
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from abatelink.figures import plot_run
+
+    for path in plot_run(args.run_dir, args.out, other_run=args.compare):
+        print(path)
+    return EXIT_OPTIMAL
+
+
+def _report(args: argparse.Namespace) -> int:
+    from abatelink.report import write_report
+
+    print(write_report(args.run_dir, compare_dir=args.compare, out=args.out))
+    return EXIT_OPTIMAL
+
+
 def _run(args: argparse.Namespace) -> int:
+
     scenario = _with_solver_flags(load_scenario(args.scenario), args)
     result = run(scenario, diagnose_always=args.diagnose)
     folder = write_run(result, args.out)

@@ -8,7 +8,7 @@ solver re-solves from its last basis.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -34,34 +34,59 @@ class Inputs:
     credit_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     cost_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     pm_damage_usd_per_t: float = 0.0
+    project_cost_scale: dict[str, float] = field(default_factory=dict)
     source: str = "scenario"
 
 
-def set_inputs(model: Model, inputs: Inputs) -> None:
-    """Store every lever's value for `inputs` in the model's parameters."""
+# What each changed input feeds: a table's name (or "links", "projects") → lever groups.
+FEEDS: dict[str, tuple[str, ...]] = {
+    "baseline": ("baseline", "limits"),
+    "caps": ("caps", "limits", "banking", "price_controls"),
+    "links": ("links",),
+    "limits": ("limits",),
+    "banking": ("banking",),
+    "price_controls": ("price_controls",),
+    "taxes": ("taxes",),
+    "ndc": ("ndc",),
+    "projects": ("projects",),
+}
+
+
+def set_inputs(model: Model, inputs: Inputs, changed: Collection[str] | None = None) -> None:
+    """Store the levers' values for `inputs` in the model's parameters.
+
+    `changed` names what differs from the inputs last set (tables, "links", "projects"): only
+    the parameters those feed are recomputed. None recomputes everything.
+    """
     model.inputs = inputs
+    groups = set(FEEDS) if changed is None else {g for c in changed for g in FEEDS[c]}
     m, idx, ds = model.pyomo, model.index, inputs.dataset
     caps = _by_key(ds.caps, ["market", "period"], "cap_mt", idx.market_periods(idx.ets_markets))
-    _store(
-        m.baseline_mt,
-        _by_key(ds.baseline, ["emitter", "period"], "emissions_mt", idx.emitter_periods),
-    )
-    _store(m.cap_mt, caps)
-    _set_links(m, idx, ds, inputs.open_links)
-    _set_limits(m, idx, ds, caps)
-    _set_banking(m, idx, ds, caps)
-    _set_price_controls(m, idx, ds, caps)
-    _store(
-        m.tax_rate_usd_per_t,
-        _by_key(
-            ds.taxes, ["region", "period"], "rate_usd_per_t", idx.region_periods(), default=0.0
+    setters = {
+        "baseline": lambda: _store(
+            m.baseline_mt,
+            _by_key(ds.baseline, ["emitter", "period"], "emissions_mt", idx.emitter_periods),
         ),
-    )
-    _store(
-        m.ndc_target_mt,
-        _by_key(ds.ndc, ["region", "period"], "target_mt", idx.region_periods(), default=INF),
-    )
-    set_projects(model, inputs)
+        "caps": lambda: _store(m.cap_mt, caps),
+        "links": lambda: _set_links(m, idx, ds, inputs.open_links),
+        "limits": lambda: _set_limits(m, idx, ds, caps),
+        "banking": lambda: _set_banking(m, idx, ds, caps),
+        "price_controls": lambda: _set_price_controls(m, idx, ds, caps),
+        "taxes": lambda: _store(
+            m.tax_rate_usd_per_t,
+            _by_key(
+                ds.taxes, ["region", "period"], "rate_usd_per_t", idx.region_periods(), default=0.0
+            ),
+        ),
+        "ndc": lambda: _store(
+            m.ndc_target_mt,
+            _by_key(ds.ndc, ["region", "period"], "target_mt", idx.region_periods(), default=INF),
+        ),
+        "projects": lambda: set_projects(model, inputs),
+    }
+    for group in FEEDS:  # in a fixed order: baseline before the limits that use it
+        if group in groups:
+            setters[group]()
 
 
 def _store(param: pyo.Param, values: dict) -> None:
@@ -177,6 +202,7 @@ def set_projects(model: Model, inputs: Inputs) -> None:
     m.pm_damage_usd_per_t = inputs.pm_damage_usd_per_t
     for project in P.projects:
         set_credit_shares(model, inputs, project)
+        m.project_cost_scale[project] = inputs.project_cost_scale.get(project, 1.0)
 
 
 def _set_build_limits(model: Model, inputs: Inputs) -> None:

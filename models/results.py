@@ -15,6 +15,8 @@ import pandas as pd
 
 from abatelink.build import Model
 from abatelink.project_results import (
+    cobenefit_table,
+    credit_table,
     ledger_table,
     project_tables,
     regional_pm_benefits,
@@ -78,12 +80,14 @@ def tables(model: Model, session: Session, solution: Solution) -> dict[str, pd.D
         "balances": balance_table(x, prices, abatement),
         "trades": trades,
         "bank": bank_table(x),
-        "costs": cost_table(x, abatement, trades, projects),
+        "costs": cost_table(x, prices),
         "ndc": ndc,
         **projects,
         "ledger": ledger_table(x, ndc, trades, projects["credits"]),
     }
-    return {name: _clean(frame) for name, frame in out.items()}
+    for name in ("projects", "credits", "cobenefits", "ledger"):
+        out[name] = _clean(out[name])
+    return out
 
 
 def price_table(x: Extract) -> pd.DataFrame:
@@ -210,34 +214,61 @@ def bank_table(x: Extract) -> pd.DataFrame:
     return _clean(bank.reset_index())
 
 
-def cost_table(
-    x: Extract, abatement: pd.DataFrame, trades: pd.DataFrame, projects: dict[str, pd.DataFrame]
-) -> pd.DataFrame:
+def cost_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per region and period, US$ million/yr: abatement + allowance payments + reserve + tax
-    + its shares of project costs − the value of PM avoided (when valued)."""
+    + its shares of project costs − the value of PM avoided (when valued).
+
+    Computed from the solution arrays alone, so a sweep can keep costs without the other tables.
+    """
     idx = x.model.index
     keys = pd.MultiIndex.from_tuples(idx.region_periods(), names=["region", "period"])
-    abate = abatement.groupby(["region", "period"])["abatement_cost_musd"].sum()
-    paid = trades.groupby(["to_region", "period"])["payment_musd"].sum()
-    received = (
-        (trades["volume_mt"] * trades["from_price_usd_per_t"])
-        .groupby([trades["from_region"], trades["period"]])
-        .sum()
-    )
+    steps = idx.steps
+    spent = x.values("abatement_mt").to_numpy() * steps["cost_usd_per_t"].to_numpy()
+    abate = pd.Series(spent).groupby([steps["region"], steps["period"]]).sum()
     frame = pd.DataFrame(index=keys)
     frame["abatement_cost_musd"] = abate.reindex(keys, fill_value=0.0)
-    frame["allowance_payments_musd"] = paid.reindex(keys, fill_value=0.0) - received.reindex(
-        keys, fill_value=0.0
-    )
+    payments = _allowance_payments(x, price_table(x) if prices is None else prices)
+    frame["allowance_payments_musd"] = payments.reindex(keys, fill_value=0.0)
     frame["reserve_payments_musd"] = _reserve_payments(x).reindex(keys, fill_value=0.0)
     taxed = x.values("taxed_emissions_mt")
     frame["tax_paid_musd"] = (x.params("tax_rate_usd_per_t") * taxed).reindex(keys)
-    project_costs = regional_project_costs(x, projects["credits"])
-    frame["project_cost_musd"] = project_costs.reindex(keys, fill_value=0.0)
-    pm = regional_pm_benefits(x, projects["cobenefits"])
-    frame["pm_benefit_musd"] = pm.reindex(keys, fill_value=0.0)
+    frame["project_cost_musd"] = 0.0
+    frame["pm_benefit_musd"] = 0.0
+    if idx.projects.projects and x.values("project_cost_musd").abs().max() > 0:
+        credits = credit_table(x)
+
+        frame["project_cost_musd"] = regional_project_costs(x, credits).reindex(
+            keys, fill_value=0.0
+        )
+        if x.model.pyomo.pm_damage_usd_per_t.value:
+            pm = regional_pm_benefits(x, cobenefit_table(x))
+            frame["pm_benefit_musd"] = pm.reindex(keys, fill_value=0.0)
     frame["total_cost_musd"] = frame.sum(axis=1)
     return _clean(frame.reset_index())
+
+
+def _allowance_payments(x: Extract, prices: pd.DataFrame) -> pd.Series:
+    """Bought at the seller's price plus transaction cost, minus sold at the seller's price."""
+    idx = x.model.index
+    if not idx.links:
+        return pd.Series(dtype=float)
+    price = prices.set_index(["market", "period"])["price_usd_per_t"]
+    links = pd.DataFrame(idx.links, columns=["from_market", "to_market", "period"])
+    seller = price.reindex(pd.MultiIndex.from_frame(links[["from_market", "period"]])).to_numpy()
+    volume = x.values("trade_mt").to_numpy()
+    cost = x.params("transaction_cost_usd_per_t").to_numpy()
+    region = idx.region_of_market
+    paid = (
+        pd.Series(volume * (seller + cost))
+        .groupby([links["to_market"].map(region), links["period"]])
+        .sum()
+    )
+    received = (
+        pd.Series(volume * seller)
+        .groupby([links["from_market"].map(region), links["period"]])
+        .sum()
+    )
+    return paid.sub(received, fill_value=0.0)
 
 
 def _reserve_payments(x: Extract) -> pd.Series:

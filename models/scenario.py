@@ -97,6 +97,7 @@ class Scenario(BaseModel):
     credit_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
     cost_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
     pm_damage_usd_per_t: float = Field(default=0.0, ge=0)
+    project_cost_scale: dict[str, float] = Field(default_factory=dict)
     solver: SolverSettings = Field(default_factory=SolverSettings)
     folder: Path = Field(default=Path("."), exclude=True)
     file: Path | None = Field(default=None, exclude=True)
@@ -157,6 +158,7 @@ def scenario_inputs(scenario: Scenario, dataset: Dataset) -> Inputs:
         credit_shares=scenario.credit_shares,
         cost_shares=scenario.cost_shares,
         pm_damage_usd_per_t=scenario.pm_damage_usd_per_t,
+        project_cost_scale=scenario.project_cost_scale,
         source=str(scenario.source),
     )
 
@@ -179,7 +181,7 @@ def project_rules(scenario: Scenario, dataset: Dataset) -> dict[str, str]:
     allocation is carried out with side payments (see `share.py`).
     """
     known = list(dataset.projects["project"])
-    for key in ("project_sharing", "credit_shares", "cost_shares"):
+    for key in ("project_sharing", "credit_shares", "cost_shares", "project_cost_scale"):
         _require_known(scenario, key, list(getattr(scenario, key)), known)
     default = "host" if scenario.sharing in GAME_RULE_NAMES else scenario.sharing
     return {p: scenario.project_sharing.get(p, default) for p in known}

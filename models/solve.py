@@ -104,7 +104,9 @@ class Session:
         self._options: dict[str, Any] = {}
         self._integers_on = True
 
+        self._indexes: dict[str, pd.Index] = {}
         self._columns: dict[str, tuple[list, np.ndarray]] = {}
+
         self._rows: dict[str, tuple[list, np.ndarray]] = {}
 
     @property
@@ -225,18 +227,21 @@ class Session:
 
     def values(self, solution: Solution, var: pyo.Var) -> pd.Series:
         """Primal values of an indexed variable, indexed by its keys."""
-        keys, cols = self.columns(var)
-        return _series(keys, solution.col_value[cols])
+        _, cols = self.columns(var)
+        return pd.Series(solution.col_value[cols], index=self._index(var.name, self.columns(var)))
 
     def duals(self, solution: Solution, con: pyo.Constraint) -> pd.Series:
         """Row duals of an indexed constraint (HiGHS's sign convention), indexed by its keys."""
-        keys, rows = self.rows(con)
+        _, rows = self.rows(con)
+        index = self._index(con.name, self.rows(con))
         if solution.row_dual is None:
-            return _series(keys, np.full(len(keys), np.nan))
-        return _series(keys, solution.row_dual[rows])
+            return pd.Series(np.full(len(rows), np.nan), index=index)
+        return pd.Series(solution.row_dual[rows], index=index)
 
-
-def _series(keys: list, values: np.ndarray) -> pd.Series:
-    if keys and isinstance(keys[0], tuple):
-        return pd.Series(values, index=pd.MultiIndex.from_tuples(keys))
-    return pd.Series(values, index=pd.Index(keys))
+    def _index(self, name: str, keyed: tuple[list, np.ndarray]) -> pd.Index:
+        """The pandas index of a component's keys, built once."""
+        if name not in self._indexes:
+            keys = keyed[0]
+            multi = bool(keys) and isinstance(keys[0], tuple)
+            self._indexes[name] = pd.MultiIndex.from_tuples(keys) if multi else pd.Index(keys)
+        return self._indexes[name]

@@ -283,3 +283,14 @@ def test_the_supergrid_is_credited_with_the_generation_it_displaces(tmp_path):
     assert delivered == pytest.approx(17)
     assert project_cost(plain) - project_cost(credited) == pytest.approx(17 * 30)
     assert (plain.solution.objective - credited.solution.objective) == pytest.approx(17 * 30)
+
+
+def test_a_project_cost_multiplier_flips_the_build_the_hand_totals_predict(tmp_path):
+    folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0))
+    a_steps = list(zip(*A_STEPS))
+    without = merit_order(a_steps, 15)[1]
+    for scale, built in ((1.0, True), (2.0, False)):
+        with_unit = scale * captured_mt(10) * 5.0 + merit_order(a_steps, 15 - avoided_mt(10))[1]
+        assert (with_unit < without) is built  # 91.7 vs 110, then 151.7 vs 110
+        result = solve(folder, links="none", project_cost_scale={"ccs": scale})
+        assert bool(table(result, "projects", "item").loc["u1", "built"]) is built

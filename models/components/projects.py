@@ -20,6 +20,7 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
     cost_keys = [(p, t) for p in P.projects for t in idx.periods]
     m.generated_mt = pyo.Var(P.generation_keys, within=pyo.NonNegativeReals)
     m.generation = pyo.Constraint(P.generation_keys, rule=_generation)
+    m.project_cost_scale = pyo.Param(P.projects, mutable=True, initialize=1.0)
     m.project_cost_musd = pyo.Var(cost_keys, within=pyo.Reals)  # net of avoided generation
 
     m.project_cost = pyo.Constraint(cost_keys, rule=_project_cost)
@@ -35,7 +36,9 @@ def _generation(m: pyo.ConcreteModel, project: str, emitter: str, t: int) -> pyo
 
 
 def _project_cost(m: pyo.ConcreteModel, project: str, t: int) -> pyo.Constraint:
-    """C[p,t] = CCS cost of p + supergrid cost of p  (US$ million/yr)."""
-    return m.project_cost_musd[project, t] == ccs.cost(m, project, t) + supergrid.cost(
-        m, project, t
-    )
+    """C[p,t] = k_p · (CCS cost of p + supergrid cost of p)  (US$ million/yr).
+
+    k_p is the scenario's cost multiplier of project p (1 unless a study varies it).
+    """
+    cost = ccs.cost(m, project, t) + supergrid.cost(m, project, t)
+    return m.project_cost_musd[project, t] == m.project_cost_scale[project] * cost

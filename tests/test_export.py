@@ -1,0 +1,265 @@
+"""Export of a run folder: Excel and Parquet round trips, the IAMC data and clear errors.
+
+The two-market example (by hand, no transaction cost): A needs 5 Mt from steps 2@1, 2@3, 2@5
+US$/t and B 1.5 Mt from 2@2, 2@4. Apart: A pays 2+6+5 = 13 (price 5), B 1.5·2 = 3 (price 2).
+Linked: 6.5 Mt in merit order 2@1 (A), 2@2 (B), 2@3 (A), 0.5@4 (B): price 4; A abates 4 for
+8 and buys 1 Mt from B at 4 (total 12), B abates 2.5 for 6 and sells 1 Mt (total 2).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from abatelink.errors import InputError
+from abatelink.export import (
+    check_iamc_frame,
+    column_unit,
+    export_run,
+    read_run,
+    read_xlsx_table,
+    to_iamc,
+)
+from abatelink.results import TABLE_NAMES
+from abatelink.run import write_run
+
+from factory import avoided_mt, both_ways, ccs_unit, merge, one_market, solve, write_dataset
+
+
+def two_market_runs(folder: Path) -> dict[str, Path]:
+    """Solve the two-market example apart and linked; return the two run folders."""
+    data = merge(
+        one_market(folder, "MA", "A", 10, 5, [2, 2, 2], [1, 3, 5]),
+        one_market(folder, "MB", "B", 10, 8.5, [2, 2], [2, 4]),
+        {"links": both_ways("MA", "MB", transaction_cost_usd_per_t=0.0)},
+    )
+    dataset = write_dataset(folder / "data", periods=[2020], regions=["A", "B"], **data)
+    return {
+        name: write_run(solve(dataset, links=links), folder / name)
+        for name, links in (("autarky", "none"), ("linked", "all"))
+    }
+
+
+def ccs_run(folder: Path) -> Path:
+    """A 10 Mt CO2 capture unit at A's emitter, built (5 US$/t captured), credits shared
+    equally between A and B: each receives half of what it avoids."""
+    markets = merge(
+        one_market(folder, "MA", "A", 100, 85, [10, 10, 10], [5, 12, 20]),
+        one_market(folder, "MB", "B", 100, 80, [10, 10, 10], [15, 30, 60]),
+    )
+    for row in markets["markets"]:
+        row["project_credits"] = True
+    data = merge(
+        markets,
+        {
+            "projects": [{"project": "ccs", "kind": "ccs"}],
+            "participants": [{"project": "ccs", "region": r} for r in ("A", "B")],
+            "ccs_units": [ccs_unit("u1", "ccs", "MA-e", cost_usd_per_t_captured=5.0)],
+            "pm_transport": [{"source_region": "A", "receptor_region": "A", "share": 0.6}],
+        },
+    )
+    dataset = write_dataset(folder / "data", periods=[2020], regions=["A", "B"], **data)
+    return write_run(solve(dataset, links="none", sharing="equal"), folder / "run")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return two_market_runs(tmp_path_factory.mktemp("runs"))
+
+
+@pytest.fixture(scope="module")
+def exported(runs, tmp_path_factory) -> tuple[Path, list[Path]]:
+    """Excel and Parquet export of the linked run (IAMC apart: pyam takes seconds to import)."""
+    out = tmp_path_factory.mktemp("export")
+    return out, export_run(runs["linked"], ["xlsx", "parquet"], out)
+
+
+def csv_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
+    return {p.stem: pd.read_csv(p) for p in sorted(run_dir.glob("*.csv"))}
+
+
+def test_export_writes_every_format_asked_for(exported):
+    out, paths = exported
+    names = {p.relative_to(out).as_posix() for p in paths}
+    assert names == {"tables.xlsx", *(f"parquet/{t}.parquet" for t in TABLE_NAMES)}
+    assert all(p.stat().st_size > 0 for p in paths)
+
+
+def test_every_table_reads_back_from_parquet_exactly(runs, exported):
+    out, _ = exported
+    tables = csv_tables(runs["linked"])
+    assert set(tables) == set(TABLE_NAMES)
+    for name, frame in tables.items():
+        pd.testing.assert_frame_equal(pd.read_parquet(out / "parquet" / f"{name}.parquet"), frame)
+
+
+def test_every_table_reads_back_from_excel(runs, exported):
+    """Equal after the documented normalisations (export module docstring); values equal
+    even before them."""
+    out, _ = exported
+    for name, frame in csv_tables(runs["linked"]).items():
+        back = read_xlsx_table(out / "tables.xlsx", name, like=frame)
+        pd.testing.assert_frame_equal(back, frame)
+        if len(frame):
+            raw = pd.read_excel(out / "tables.xlsx", sheet_name=name)
+            pd.testing.assert_frame_equal(raw, frame, check_dtype=False)
+
+
+def test_the_workbook_starts_with_the_scenario_and_ends_with_the_units(runs, exported):
+    out, _ = exported
+    book = openpyxl.load_workbook(out / "tables.xlsx")
+    assert book.sheetnames == ["scenario", *TABLE_NAMES, "units"]
+    summary = read_run(runs["linked"]).summary
+    sheet = pd.read_excel(out / "tables.xlsx", sheet_name="scenario")
+    described = sheet[sheet["section"] == "scenario"].set_index("item")["value"]
+    assert described["scenario"] == "test"
+    assert described["data set"] == "data"
+    assert described["periods"] == "[2020]"
+    assert described["links"] == "all"
+    assert described["solver status"] == "optimal"
+    assert described["input hash"] == summary["input_hash"]
+    assert described["currency"] == "US$2020"  # the factory's currency year
+    raw = sheet[sheet["section"] == "summary.json"].set_index("item")["value"]
+    assert raw["resolved_scenario.links"] == "all"
+    assert raw["status"] == "optimal"
+
+
+def test_units_are_in_a_sheet_and_in_the_header_comments(exported):
+    out, _ = exported
+    units = pd.read_excel(out / "tables.xlsx", sheet_name="units").set_index(["table", "column"])
+    assert units.loc[("prices", "price_usd_per_t"), "unit"] == "US$2020/t CO2"
+    assert units.loc[("trades", "volume_mt"), "unit"] == "Mt CO2/yr"
+    assert units.loc[("costs", "total_cost_musd"), "unit"] == "million US$2020/yr"
+    assert units.loc[("bank", "bank_end_mt"), "unit"].startswith("Mt CO2 (stock")
+    header = {c.value: c for c in openpyxl.load_workbook(out / "tables.xlsx")["prices"][1]}
+    assert header["price_usd_per_t"].comment.text == "unit: US$2020/t CO2"
+    assert header["market"].comment is None
+
+
+@pytest.mark.parametrize(
+    ("column", "unit"),
+    [
+        ("transaction_cost_usd_per_t", "US$/t CO2"),
+        ("payment_musd", "million US$/yr"),
+        ("delivered_twh", "TWh/yr"),
+        ("pm_avoided_t", "t/yr"),
+        ("share", "fraction"),
+        ("period", "year"),
+        ("market", ""),
+    ],
+)
+def test_column_units_follow_the_column_names(column, unit):
+    assert column_unit(column, "US$") == unit
+
+
+def test_the_iamc_files_load_in_pyam_and_their_prices_equal_prices_csv(runs, tmp_path):
+    import pyam
+
+    paths = export_run(runs["linked"], ["xlsx", "iamc"], tmp_path)
+    assert [p.name for p in paths] == ["tables.xlsx", "iamc.xlsx", "iamc.csv"]
+    out = tmp_path
+    prices = pd.read_csv(runs["linked"] / "prices.csv")
+    for path in (out / "iamc.xlsx", out / "iamc.csv"):
+        data = pyam.IamDataFrame(path)
+        assert data.model == ["abatelink"] and data.scenario == ["test"]
+        got = data.filter(variable="Price|Carbon|*").as_pandas()
+        got = got.assign(market=got["variable"].str.removeprefix("Price|Carbon|"))
+        merged = prices.merge(
+            got,
+            left_on=["market", "region", "period"],
+            right_on=["market", "region", "year"],
+            validate="1:1",
+        )
+        assert len(merged) == len(prices) == 2
+        assert merged["value"].tolist() == pytest.approx(merged["price_usd_per_t"].tolist())
+        assert set(got["unit"]) == {"US$2020/t CO2"}
+
+
+def test_the_iamc_variables_hold_the_hand_computed_values(runs):
+    data = to_iamc(runs["linked"])
+    values = data.as_pandas().set_index(["variable", "region"])["value"]
+    expected = {
+        ("Price|Carbon|MA", "A"): 4.0,
+        ("Price|Carbon|MB", "B"): 4.0,
+        ("Emissions|CO2", "A"): 10 - 4,
+        ("Emissions|CO2", "B"): 10 - 2.5,
+        ("Emissions|CO2|Covered", "A"): 6.0,
+        ("Emissions|CO2|Covered", "B"): 7.5,
+        ("Trade|Allowances|Net Exports", "A"): -1.0,
+        ("Trade|Allowances|Net Exports", "B"): 1.0,
+        ("Cost|Abatement", "A"): 2 * 1 + 2 * 3,
+        ("Cost|Abatement", "B"): 2 * 2 + 0.5 * 4,
+        ("Cost|Total", "A"): 8 + 1 * 4,
+        ("Cost|Total", "B"): 6 - 1 * 4,
+    }
+    assert set(values.index) == set(expected)
+    for key, value in expected.items():
+        assert values[key] == pytest.approx(value), key
+    units = data.unit_mapping
+    assert units["Cost|Total"] == "million US$2020/yr"
+    assert units["Emissions|CO2"] == units["Trade|Allowances|Net Exports"] == "Mt CO2/yr"
+
+
+def test_the_iamc_data_give_the_credits_each_region_receives(tmp_path):
+    credits = to_iamc(ccs_run(tmp_path)).filter(variable="Credits|Joint Projects|*")
+    values = credits.as_pandas().set_index(["variable", "region"])["value"]
+    half = avoided_mt(10) / 2  # equal sharing of what the unit avoids
+    assert values.to_dict() == pytest.approx(
+        {("Credits|Joint Projects|ccs", "A"): half, ("Credits|Joint Projects|ccs", "B"): half}
+    )
+    assert credits.unit == ["Mt CO2/yr"]
+
+
+def test_the_iamc_frame_check_rejects_duplicates_and_mixed_units(tmp_path):
+    row = {
+        "model": "m",
+        "scenario": "s",
+        "region": "A",
+        "variable": "V",
+        "unit": "u",
+        "year": 2020,
+        "value": 1.0,
+    }
+    with pytest.raises(InputError, match="duplicate IAMC rows"):
+        check_iamc_frame(pd.DataFrame([row, row]), tmp_path)
+    with pytest.raises(InputError, match="several units"):
+        check_iamc_frame(pd.DataFrame([row, {**row, "region": "B", "unit": "w"}]), tmp_path)
+    with pytest.warns(UserWarning, match="no value"):
+        kept = check_iamc_frame(
+            pd.DataFrame([row, {**row, "region": "B", "value": None}]), tmp_path
+        )
+    assert kept["region"].tolist() == ["A"]
+
+
+def test_a_folder_without_summary_is_not_a_run_folder(tmp_path):
+    with pytest.raises(InputError, match=r"not a run folder: no summary\.json") as err:
+        export_run(tmp_path, ["xlsx"])
+    assert err.value.file == str(tmp_path)
+    with pytest.raises(InputError, match="not a folder"):
+        export_run(tmp_path / "nowhere", ["xlsx"])
+
+
+def test_a_missing_table_is_named(runs, tmp_path):
+    broken = shutil.copytree(runs["linked"], tmp_path / "broken")
+    (broken / "trades.csv").unlink()
+    with pytest.raises(InputError, match="missing table") as err:
+        export_run(broken, ["parquet"], tmp_path / "out")
+    assert err.value.file == str(broken / "trades.csv")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_run_without_a_solution_has_nothing_to_export(tmp_path):
+    data = one_market(tmp_path, "MA", "A", 10, 1, [2, 2], [1, 3])  # 9 Mt needed, 4 possible
+    dataset = write_dataset(tmp_path / "data", periods=[2020], regions=["A"], **data)
+    folder = write_run(solve(dataset, links="none"), tmp_path / "run")
+    with pytest.raises(InputError, match="no solution"):
+        export_run(folder, ["xlsx"])
+
+
+def test_an_unknown_format_is_refused(runs):
+    with pytest.raises(ValueError, match="formats must be among"):
+        export_run(runs["linked"], ["xlsx", "docx"])
