@@ -71,10 +71,72 @@ def _parser() -> argparse.ArgumentParser:
     share_cmd.add_argument("--out", type=Path, help="output folder (default: results/<name>/)")
     share_cmd.set_defaults(handler=_share)
     _add_output_commands(commands)
+    _add_study_commands(commands)
     check_cmd = commands.add_parser("validate", help="check a data set folder or a scenario file")
     check_cmd.add_argument("path", type=Path)
     check_cmd.set_defaults(handler=_validate)
     return parser
+
+
+def _add_study_commands(commands: argparse._SubParsersAction) -> None:
+    """sweep and sensitivity: many scenarios of a study file."""
+    sweep_cmd = commands.add_parser("sweep", help="run every scenario of a study (Dask)")
+    sweep_cmd.add_argument("study", type=Path, help="study file, e.g. runs/studies/*.yaml")
+    where = sweep_cmd.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=int, help="local worker processes (default: cores; 0 = in this process)"
+    )
+    where.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://...)")
+    sweep_cmd.add_argument("--resume", action="store_true", help="run only unfinished batches")
+    sweep_cmd.add_argument("--max-batches", type=int, help="stop after this many batches")
+    sweep_cmd.add_argument("--out", type=Path, help="results folder (default: results/<name>/)")
+    sweep_cmd.set_defaults(handler=_sweep)
+    sens_cmd = commands.add_parser("sensitivity", help="tornado, Morris or Sobol of a sweep")
+    sens_cmd.add_argument("study", type=Path)
+    sens_cmd.add_argument("--out", type=Path, help="results folder of the sweep")
+    sens_cmd.set_defaults(handler=_sensitivity)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from abatelink.sweep import sweep
+
+    bar = tqdm(unit="scenario", dynamic_ncols=True, disable=None)
+
+    def progress(done: int, total: int, seconds: float) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    summary = sweep(
+        args.study,
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        max_batches=args.max_batches,
+        progress=progress,
+    )
+    bar.close()
+    rate = summary.batches_run / summary.seconds if summary.seconds else 0.0
+    print(
+        f"{summary.batches_run} batches run ({summary.scenarios} scenarios in "
+        f"{summary.batches} batches in all), {summary.seconds:.1f} s, {rate:.2f} batches/s; "
+        f"results in {summary.folder}"
+    )
+    return EXIT_OPTIMAL
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from abatelink.sensitivity import analyse, write_sensitivity
+    from abatelink.study import load_study
+    from abatelink.sweep import default_out
+
+    study = load_study(args.study)
+    folder = args.out or default_out(study)
+    for path in write_sensitivity(analyse(study, folder), folder):
+        print(path)
+    return EXIT_OPTIMAL
 
 
 def _add_output_commands(commands: argparse._SubParsersAction) -> None:

@@ -70,6 +70,8 @@ def _worker_model(study_file: str) -> WorkerModel:
 def run_batch(study_file: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Solve the scenarios of one batch; a failing scenario becomes a row with its status."""
     worker = _worker_model(study_file)
+    if worker.study.evaluator == "ishigami":
+        return _ishigami(pd.DataFrame(rows))
     frames = [_run_one(worker, row) for row in rows]
     return pd.concat(frames, ignore_index=True)
 
@@ -77,8 +79,6 @@ def run_batch(study_file: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
 def _run_one(worker: WorkerModel, row: dict[str, Any]) -> pd.DataFrame:
     study = worker.study
     try:
-        if study.evaluator == "ishigami":
-            return _ishigami(row)
         scenario = scenario_for(worker.base, study, row)
         inputs = scenario_inputs(scenario, worker.model.dataset)
         set_inputs(worker.model, inputs, changed=worker.changed)
@@ -101,14 +101,22 @@ def _failed(scenario_id: int, status: str) -> pd.DataFrame:
     return frame.astype({"period": "Int64"})
 
 
-def _ishigami(row: dict[str, Any], a: float = 7.0, b: float = 0.1) -> pd.DataFrame:
+def _ishigami(rows: pd.DataFrame, a: float = 7.0, b: float = 0.1) -> pd.DataFrame:
     """f = sin x1 + a sin² x2 + b x3⁴ sin x1: known Sobol indices, to check the wiring."""
-    x1, x2, x3 = (float(row[k]) for k in ("x1", "x2", "x3"))
-    value = math.sin(x1) + a * math.sin(x2) ** 2 + b * x3**4 * math.sin(x1)
+    x1, x2, x3 = (rows[k].to_numpy(dtype=float) for k in ("x1", "x2", "x3"))
+    value = np.sin(x1) + a * np.sin(x2) ** 2 + b * x3**4 * np.sin(x1)
     frame = pd.DataFrame(
-        [(row["scenario_id"], "optimal", value, "objective", "", None, value)], columns=COLUMNS
+        {
+            "scenario_id": rows["scenario_id"],
+            "status": "optimal",
+            "objective_musd": value,
+            "output": "objective",
+            "item": "",
+            "period": pd.array([None] * len(rows), dtype="Int64"),
+            "value": value,
+        }
     )
-    return frame.astype({"period": "Int64"})
+    return frame[COLUMNS]
 
 
 # --- the driver: store, batches, Dask ---------------------------------------------------------
@@ -142,6 +150,7 @@ def sweep(
     workers: Dask LocalCluster processes (default: the machine's cores; 0 = in this process).
     scheduler: address of an existing Dask scheduler (e.g. tcp://host:8786) instead.
     max_batches: stop after that many batches (run the rest later with resume=True).
+    progress: called after each batch with (scenarios done, scenarios to do, seconds).
     """
     study_file = str(Path(study_file).resolve())
     study = load_study(study_file)
@@ -149,10 +158,14 @@ def sweep(
     table = _prepare_store(study, folder, resume)
     batches = list(_pending(table, study.batch_size, folder))[:max_batches]
     start = time.perf_counter()
-    for done, (index, frame) in enumerate(_execute(study_file, batches, workers, scheduler), 1):
+    total = sum(len(rows) for _, rows in batches)
+    done = 0
+    for index, frame in _execute(study_file, batches, workers, scheduler):
         _write_batch(folder, index, table, frame)
+        done += frame["scenario_id"].nunique()
         if progress:
-            progress(done, len(batches), time.perf_counter() - start)
+            progress(done, total, time.perf_counter() - start)
+
     return SweepSummary(
         folder,
         len(table),
