@@ -109,3 +109,66 @@ def test_badly_scaled_units_give_a_warning(tmp_path):
     )
     assert any(w.startswith("bound coefficients span") for w in result.summary["warnings"])
     assert solve(tight_ndc(tmp_path, 80, "ok"), links="none").summary["warnings"] == []
+
+
+def knapsack(tmp_path):
+    """150 CCS units of 1–3 Mt must together avoid what a 500 US$/t step would: a knapsack."""
+    import random
+
+    from factory import ccs_unit
+
+    rng = random.Random(11)
+    data = merge(one_market(tmp_path, "MA", "A", 800, 600, [300], [500]))
+    data["projects"] = [{"project": "ccs", "kind": "ccs"}]
+    data["participants"] = [{"project": "ccs", "region": "A"}]
+    data["ccs_units"] = [
+        ccs_unit(
+            f"u{i}",
+            "ccs",
+            "MA-e",
+            co2_mt=round(rng.uniform(1, 3), 3),
+            cost_usd_per_t_captured=round(30 + rng.uniform(-3, 3), 3),
+        )
+        for i in range(150)
+    ]
+    return write_dataset(tmp_path / "knapsack", periods=[2020], regions=["A"], **data)
+
+
+def test_a_milp_stopped_at_a_limit_writes_its_incumbent_marked_with_its_gap(tmp_path):
+    folder = knapsack(tmp_path)
+    stop_early = {"presolve": "off", "mip_max_improving_sols": 1, "mip_heuristic_effort": 0.0}
+    path = tmp_path / "early.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "early",
+                "dataset": "knapsack",
+                "links": "none",
+                "solver": {"options": stop_early},
+            }
+        )
+    )
+    assert main(["run", str(path)]) == 3
+    summary = json.loads((tmp_path / "results" / "early" / "summary.json").read_text())
+    assert summary["status"] == "solution_limit" and summary["has_solution"]
+    assert summary["mip_gap"] > 1e-3  # not proven optimal: the gap says how far it may be
+    assert summary["prices_conditional_on_build"]
+    best = solve(folder, links="none")
+    assert best.status == "optimal"
+    assert summary["objective_present_value_musd"] >= best.solution.objective - 1e-6
+    assert pd.read_csv(tmp_path / "results" / "early" / "projects.csv")["built"].any()
+
+
+def test_the_time_limit_and_gap_of_the_command_line_reach_the_solver(tmp_path):
+    from abatelink.cli import _parser, _with_solver_flags
+    from abatelink.scenario import load_scenario
+
+    tight_ndc(tmp_path, target=80)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({"name": "s", "dataset": "d", "solver": {"time_limit": 600}}))
+    args = _parser().parse_args(["run", str(path), "--time-limit", "7.5", "--mip-gap", "0.02"])
+    scenario = _with_solver_flags(load_scenario(path), args)
+    result = solve(tmp_path / "d", links="none", solver=scenario.solver.model_dump())
+    highs = result.session.highs
+    assert highs.getOptionValue("time_limit")[1] == 7.5
+    assert highs.getOptionValue("mip_rel_gap")[1] == 0.02
