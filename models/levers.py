@@ -125,20 +125,24 @@ def _is_open(key: LinkKey, open_links: frozenset[tuple[str, str]]) -> bool:
 def _set_limits(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) -> None:
     """Limits are shares of the cap (of baseline taxed emissions for a tax market)."""
     base = {**caps, **_taxed_baseline(m, idx)}
-    limits = ds.limits.set_index(["market", "period"]) if len(ds.limits) else None
+    limits = _rows(ds.limits, ["market", "period"])
     for key in idx.market_periods():
-        m.max_imports_mt[key] = _scaled(_cell(limits, key, "max_import_share"), base[key], INF)
-        m.max_exports_mt[key] = _scaled(_cell(limits, key, "max_export_share"), base[key], INF)
+        row = limits.get(key, {})
+        m.max_imports_mt[key] = _scaled(row.get("max_import_share"), base[key], INF)
+        m.max_exports_mt[key] = _scaled(row.get("max_export_share"), base[key], INF)
     for key in idx.market_periods(idx.ets_markets):
-        m.max_offsets_mt[key] = _scaled(_cell(limits, key, "max_offset_share"), caps[key], 0.0)
+        m.max_offsets_mt[key] = _scaled(limits.get(key, {}).get("max_offset_share"), caps[key], 0.0)
 
 
-def _cell(frame: pd.DataFrame | None, key: tuple, column: str) -> float | None:
-    """The value at (key, column) of a keyed frame, None if the row or the value is missing."""
-    if frame is None or key not in frame.index:
-        return None
-    value = frame.at[key, column]
-    return None if pd.isna(value) else float(value)
+def _rows(frame: pd.DataFrame, key: list[str]) -> dict[tuple, dict[str, float | None]]:
+    """A keyed table as {key: {column: value or None}} (None for an empty cell)."""
+    if frame.empty:
+        return {}
+    values = frame.set_index(key).drop(columns=["source"], errors="ignore")
+    return {
+        k: {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
+        for k, row in values.to_dict("index").items()
+    }
 
 
 def _scaled(share: float | None, base: float, otherwise: float) -> float:
@@ -172,10 +176,10 @@ def _set_banking(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict)
 
 def _set_price_controls(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) -> None:
     """A ceiling sells any volume at its price; a floor withdraws up to the cap at its price."""
-    controls = ds.price_controls.set_index(["market", "period"]) if len(ds.price_controls) else None
+    controls = _rows(ds.price_controls, ["market", "period"])
     for key in idx.market_periods(idx.ets_markets):
-        ceiling = _cell(controls, key, "ceiling_usd_per_t")
-        floor = _cell(controls, key, "floor_usd_per_t")
+        ceiling = controls.get(key, {}).get("ceiling_usd_per_t")
+        floor = controls.get(key, {}).get("floor_usd_per_t")
         m.ceiling_usd_per_t[key] = ceiling or 0.0
         m.ceiling_sales_max_mt[key] = 0.0 if ceiling is None else INF
         m.floor_usd_per_t[key] = floor or 0.0

@@ -42,6 +42,12 @@ OVERRIDABLE = {
 }
 ROWS_MAY_BE_ADDED = {"limits", "price_controls", "banking", "taxes", "ndc"}
 GAME_RULE_NAMES = ("shapley", "nucleolus", "least-core")
+# Overrides change values of existing keys, or add rows whose keys come from the data set's own
+# markets and regions, and each value is checked against its column as it is applied. Only
+# these tables take part in checks across tables (MAC steps within the baseline; floor ≤
+# ceiling), so only they make the whole data set be checked again.
+RECHECK_AFTER = {"baseline", "price_controls"}
+
 
 Cell = float | int | bool | str | None
 
@@ -241,6 +247,8 @@ def apply_overrides(scenario: Scenario, dataset: Dataset) -> Dataset:
             frame = _apply_change(scenario, dataset, table, i, change, frame)
         frames[table] = frame.reset_index(drop=True)
     changed = dataset.with_tables(**frames)
+    if not set(frames) & RECHECK_AFTER:
+        return changed
     try:
         check_dataset(changed)
     except InputError as err:
@@ -337,8 +345,8 @@ def _add_missing_rows(
         if column in key:
             values = wanted if isinstance(wanted, list) else [wanted]
             domain = domain[domain[column].isin(values)]
-    missing = domain.merge(frame[key], on=key, how="left", indicator=True)
-    missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+    present = set(frame[key].itertuples(index=False, name=None))
+    missing = domain[[k not in present for k in domain[key].itertuples(index=False, name=None)]]
     if missing.empty:
         return frame
     defaults = {c.name: c.default for c in TABLES[table].columns if c.name not in key}

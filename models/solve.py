@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.core.expr.visitor import identify_mutable_parameters
 
 from abatelink.build import Model
 from abatelink.errors import SolveError
@@ -103,6 +104,14 @@ class Session:
         self.instance_seconds = time.perf_counter() - start
         self._options: dict[str, Any] = {}
         self._integers_on = True
+        self._parameters = [
+            data
+            for param in model.pyomo.component_objects(pyo.Param)
+            if param.mutable
+            for data in param.values()
+        ]
+        self._pushed = {id(data): data.value for data in self._parameters}
+        self._depends_on: dict[int, list] | None = None
 
         self._indexes: dict[str, pd.Index] = {}
         self._columns: dict[str, tuple[list, np.ndarray]] = {}
@@ -117,6 +126,7 @@ class Session:
     def update_variables(self, variables: list) -> None:
         """Push bounds, fixing or domain of these variables (after fix/unfix/setub in Pyomo)."""
         self.opt.update_variables(variables)
+        self._depends_on = None  # the interface made new bound helpers for them
 
     def solve(self, options: SolverOptions | None = None) -> Solution:
         """Push changed parameters through the persistent interface, then re-solve in place.
@@ -127,7 +137,7 @@ class Session:
         """
         options = options or SolverOptions()
         use_threads(options.threads)
-        self.opt.update_parameters()
+        self.push_changed_parameters()
         self._set_options(options)
         self._integrality_where_needed()
         start = time.perf_counter()
@@ -138,6 +148,25 @@ class Session:
         ):
             raise SolveError(f"HiGHS failed to run ({self.highs.getModelStatus()})")
         return self._solution(time.perf_counter() - start)
+
+    def push_changed_parameters(self) -> int:
+        """Send HiGHS only what depends on parameters whose value changed since the last push.
+
+        Pyomo's `update_parameters` re-evaluates every mutable bound and coefficient (about a
+        thousand expressions in the national model); a scenario usually changes a few dozen.
+        Returns the number of bounds and coefficients pushed.
+        """
+        if self._depends_on is None:
+            self._depends_on = _helpers_by_parameter(self.opt)
+        stale: dict[int, Any] = {}
+        for data in self._parameters:
+            if data.value != self._pushed[id(data)]:
+                self._pushed[id(data)] = data.value
+                for helper in self._depends_on.get(id(data), ()):
+                    stale[id(helper)] = helper
+        for helper in stale.values():
+            helper.update()
+        return len(stale)
 
     def _integrality_where_needed(self) -> None:
         """Solve as an LP while every integer column is pinned to 0 by its bounds.
@@ -245,3 +274,26 @@ class Session:
             multi = bool(keys) and isinstance(keys[0], tuple)
             self._indexes[name] = pd.MultiIndex.from_tuples(keys) if multi else pd.Index(keys)
         return self._indexes[name]
+
+
+def _helpers_by_parameter(opt: Highs) -> dict[int, list]:
+    """For each mutable parameter (by id), the interface's helpers that evaluate it.
+
+    Helpers are the persistent interface's own objects that push one mutable bound or
+    coefficient to HiGHS (`update()`); each is indexed by the parameters of its expressions.
+    """
+    helpers = [h for group in opt._mutable_helpers.values() for h in group]
+    helpers += [helper for _, helper in opt._mutable_bounds.values()]
+    objective = opt._mutable_objective
+    helpers += [*objective.linear_coefs, objective.constant]
+    out: dict[int, list] = {}
+    for helper in helpers:
+        for expr in _expressions(helper):
+            for data in identify_mutable_parameters(expr):
+                out.setdefault(id(data), []).append(helper)
+    return out
+
+
+def _expressions(helper: Any) -> list:
+    names = ("expr", "lower_expr", "upper_expr")
+    return [getattr(helper, name) for name in names if hasattr(helper, name)]

@@ -188,3 +188,24 @@ def test_the_cli_prints_one_line_and_exits_4_on_bad_input(folder, tmp_path, caps
     assert code == 4
     assert err.strip().count("\n") == 0 and "Traceback" not in err
     assert "mac.csv, line 3, column 'quantity_mt': expected a finite number ≥ 0, found 'x'" in err
+
+
+def test_overrides_that_break_a_rule_across_tables_are_caught(folder, tmp_path):
+    path = write_scenario(
+        tmp_path,
+        overrides={"baseline": [{"where": {"emitter": "MA-e"}, "scale": {"emissions_mt": 0.1}}]},
+    )
+    with pytest.raises(InputError) as caught:
+        run(path)
+    assert caught.value.key == "overrides"
+    assert "after overrides: the steps of MA-e in 2020 add up to 20 Mt" in str(caught.value)
+    path = write_scenario(
+        tmp_path,
+        overrides={
+            "price_controls": [
+                {"where": {"market": "MA"}, "set": {"floor_usd_per_t": 30, "ceiling_usd_per_t": 20}}
+            ]
+        },
+    )
+    with pytest.raises(InputError, match="the floor is above the ceiling"):
+        run(path)
