@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also list the least relaxations of caps, NDCs and limits needed",
     )
+    run_cmd.add_argument(
+        "--dataset", type=Path, help="use this data set folder (any path) instead of the scenario's"
+    )
+
     run_cmd.set_defaults(handler=_run)
     cmp_cmd = commands.add_parser("compare", help="gain of each region: cost A − cost B")
     cmp_cmd.add_argument("a", type=Path, help="scenario A (e.g. runs/autarky.yaml)")
@@ -197,6 +201,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _with_solver_flags(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    if args.dataset is not None:
+        scenario = scenario.model_copy(update={"dataset": str(args.dataset.resolve())})
     if args.sharing is not None:
         scenario = scenario.model_copy(update={"sharing": args.sharing, "project_sharing": {}})
     changes = {}

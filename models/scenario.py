@@ -124,10 +124,43 @@ class Scenario(BaseModel):
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario YAML file safely and validate it."""
+    """Read a scenario YAML file safely and validate it, and where its data set may be."""
     path = Path(path)
     scenario = parse(Scenario, read_yaml(path), path)
+    check_inside_project(path, scenario.dataset, "dataset")
     return scenario.model_copy(update={"folder": path.parent.resolve(), "file": path})
+
+
+def project_root(folder: Path) -> Path:
+    """The nearest ancestor holding .git or pyproject.toml; else the folder itself."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists() or (candidate / "pyproject.toml").exists():
+            return candidate
+    return folder
+
+
+def check_inside_project(file: Path, relative: str, key: str) -> None:
+    """A path written in a file must be relative and stay inside the file's project.
+
+    Only the user, on the command line, may point elsewhere (`abatelink run --dataset PATH`).
+    """
+    if Path(relative).is_absolute():
+        raise InputError(
+            file,
+            "an absolute path is not accepted in a file; give it on the "
+            "command line (abatelink run --dataset PATH) or make it relative",
+            key=key,
+        )
+    root = project_root(file.parent)
+    target = (file.parent / relative).resolve()
+    if target != root and root not in target.parents:
+        raise InputError(
+            file,
+            f"{relative!r} leads outside the project folder {root}; keep "
+            "data inside it or pass --dataset on the command line",
+            key=key,
+        )
 
 
 def scenario_dataset(scenario: Scenario) -> Dataset:

@@ -40,7 +40,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from abatelink.errors import InputError
-from abatelink.scenario import OVERRIDABLE, Change, Scenario, load_scenario
+from abatelink.scenario import OVERRIDABLE, Change, Scenario, check_inside_project, load_scenario
 from abatelink.yamlfile import parse, read_yaml
 
 OUTPUTS = ("prices", "costs", "gains", "trades", "builds", "credits", "ndc_prices")
@@ -121,6 +121,8 @@ def load_study(path: str | Path) -> Study:
     path = Path(path)
     study = parse(Study, read_yaml(path), path)
     study = study.model_copy(update={"folder": path.parent.resolve(), "file": path})
+    if study.scenario is not None:
+        check_inside_project(path, study.scenario, "scenario")
     _check_parameters(study)
     return study
 

@@ -228,7 +228,6 @@ def supergrid(
                 "max_absorb_twh": absorb_twh[r],
                 "avoided_generation_usd_per_mwh": avoided_usd_per_mwh,
             }
-
             for r in ("B", "C")
         ],
     }

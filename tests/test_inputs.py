@@ -209,3 +209,30 @@ def test_overrides_that_break_a_rule_across_tables_are_caught(folder, tmp_path):
     )
     with pytest.raises(InputError, match="the floor is above the ceiling"):
         run(path)
+
+
+def test_a_scenario_may_not_lead_outside_its_project(folder, tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")  # tmp_path is the project
+    inside = tmp_path / "runs"
+    inside.mkdir()
+    escape = inside / "escape.yaml"
+    escape.write_text(yaml.safe_dump({"name": "e", "dataset": "../../elsewhere"}))
+    with pytest.raises(InputError, match="leads outside the project folder") as caught:
+        load_scenario(escape)
+    assert caught.value.key == "dataset"
+    absolute = inside / "absolute.yaml"
+    absolute.write_text(yaml.safe_dump({"name": "a", "dataset": str(folder)}))
+    with pytest.raises(InputError, match="absolute path is not accepted"):
+        load_scenario(absolute)
+    ok = inside / "ok.yaml"
+    ok.write_text(yaml.safe_dump({"name": "ok", "dataset": "../data"}))
+    assert load_scenario(ok).dataset_path == folder.resolve()
+
+
+def test_the_command_line_may_name_any_data_set(folder, tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    path = runs / "s.yaml"
+    path.write_text(yaml.safe_dump({"name": "s", "dataset": "../data", "links": "all"}))
+    assert main(["run", str(path), "--dataset", str(folder), "--out", str(tmp_path / "o")]) == 0
