@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def write_study(folder: Path, scenarios: int) -> Path:
     study = {
-        "name": "bench-sweep", "scenario": str(ROOT / "runs" / "linked.yaml"), "design": "lhs",
+        "name": "bench-sweep", "scenario": "../../linked.yaml", "design": "lhs",
         "samples": scenarios, "seed": 7, "batch_size": 100, "outputs": ["prices"],
         "parameters": {
             "kr_cap_scale": {"table": "caps", "where": {"market": "KR-ETS"}, "scale": "cap_mt",
@@ -47,7 +47,7 @@ def write_study(folder: Path, scenarios: int) -> Path:
                                 "set": "max_export_share", "range": [0.0, 0.1]},
         },
     }
-    path = folder / "study.yaml"
+    path = folder / "bench-sweep.yaml"
     path.write_text(yaml.safe_dump(study))
     return path
 
@@ -135,7 +135,10 @@ def main() -> None:
     parser.add_argument("--rebuild", type=int, default=20)
     parser.add_argument("--skip-dask", action="store_true")
     args = parser.parse_args()
-    path = write_study(Path(tempfile.mkdtemp()), args.scenarios)
+    folder = ROOT / "runs" / "studies" / "results"  # git-ignored; the study names ../../linked
+    folder.mkdir(parents=True, exist_ok=True)
+    path = write_study(folder, args.scenarios)
+
     rows = design(load_study(path)).to_dict("records")
     a = rebuild(path, rows[: args.rebuild])
     b = ours(path, rows)
