@@ -17,9 +17,15 @@ from abatelink.compare import compare_runs, write_comparison
 from abatelink.dataset import load_dataset
 from abatelink.errors import AbatelinkError
 from abatelink.run import RunResult, default_out_dir, run, write_run
-from abatelink.scenario import Scenario, load_scenario, scenario_dataset, scenario_inputs
+from abatelink.scenario import (
+    Scenario,
+    load_scenario,
+    scenario_dataset,
+    scenario_inputs,
+    scenario_periods,
+)
 from abatelink.share import ALL_RULES, share, write_share
-from abatelink.sharing import RULES
+from abatelink.sharing import RULES, check_credit_shares
 
 EXIT_OPTIMAL, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 2, 3
 EXIT_INTERRUPTED = 130
@@ -324,7 +330,9 @@ def _validate(args: argparse.Namespace) -> int:
         )
         return EXIT_OPTIMAL
     scenario = load_scenario(args.path)
-    scenario_inputs(scenario, scenario_dataset(scenario))
+    dataset = scenario_dataset(scenario)
+    scenario_periods(scenario, dataset)
+    check_credit_shares(scenario_inputs(scenario, dataset))
     print(f"scenario {scenario.name}: ok")
     return EXIT_OPTIMAL
 

@@ -10,19 +10,24 @@ import dataclasses
 import hashlib
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
+import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from abatelink.errors import InputError
-from abatelink.schema import TABLES, read_table
+from abatelink.schema import LARGEST, TABLES, read_table_with_lines
 from abatelink.yamlfile import parse, read_yaml
 
 META_FILE = "dataset.yaml"
 SOURCES_FILE = "sources.yaml"
 QUANTITY_TOLERANCE_MT = 1e-6
+
+Year = Annotated[int, Field(ge=1000, le=9999)]
+YearsPerPeriod = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 
 
 class DatasetMeta(BaseModel):
@@ -33,12 +38,12 @@ class DatasetMeta(BaseModel):
     name: str
     title: str = ""
     vintage: str = ""
-    periods: tuple[int, ...] = Field(min_length=1)
-    discount_rate: float = Field(ge=0.0, lt=1.0)
-    currency_year: int
+    periods: tuple[Year, ...] = Field(min_length=1)
+    discount_rate: float = Field(ge=0.0, lt=1.0, allow_inf_nan=False)
+    currency_year: Year
     units: dict[str, str] = Field(default_factory=dict)
     regions: dict[str, str] = Field(min_length=1)
-    period_years: dict[int, float] | None = None
+    period_years: dict[int, YearsPerPeriod] | None = None
 
     @field_validator("vintage", mode="before")
     @classmethod
@@ -51,6 +56,32 @@ class DatasetMeta(BaseModel):
         if any(b <= a for a, b in itertools.pairwise(periods)):
             raise ValueError("periods must be strictly increasing years")
         return periods
+
+    @field_validator("currency_year")
+    @classmethod
+    def _discountable(cls, year: int, info: ValidationInfo) -> int:
+        """(1 + r)^-(t − currency year) must be a number for every period t."""
+        rate = info.data.get("discount_rate")
+        for t in info.data.get("periods", ()) if rate is not None else ():
+            try:
+                factor = (1.0 + rate) ** -(t - year)
+            except OverflowError:
+                factor = float("inf")
+            if not 0.0 < factor < float("inf"):
+                raise ValueError(
+                    f"period {t} is too far from the currency year to discount at {rate:g}"
+                )
+        return year
+
+    @field_validator("period_years")
+    @classmethod
+    def _every_period(
+        cls, years: dict[int, float] | None, info: ValidationInfo
+    ) -> dict[int, float] | None:
+        periods = info.data.get("periods")
+        if years is not None and periods is not None and set(years) != set(periods):
+            raise ValueError(f"expected the years of each period {list(periods)}, and only those")
+        return years
 
 
 @dataclass(frozen=True)
@@ -82,6 +113,8 @@ class Dataset:
     grids: pd.DataFrame
     sources: dict[str, dict[str, str]]
     digest: str
+    lines: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
+    """The line of its file each row of a table is on, for error messages."""
 
     @property
     def periods(self) -> tuple[int, ...]:
@@ -108,9 +141,15 @@ def load_dataset(path: str | Path) -> Dataset:
     if not folder.is_dir():
         raise InputError(folder, "data set folder not found")
     meta = parse(DatasetMeta, read_yaml(folder / META_FILE), folder / META_FILE)
-    tables = {name: read_table(folder / t.file_name, t, meta.periods) for name, t in TABLES.items()}
+    read = {
+        n: read_table_with_lines(folder / t.file_name, t, meta.periods) for n, t in TABLES.items()
+    }
+    tables = {name: frame for name, (frame, _) in read.items()}
+    lines = {name: rows for name, (_, rows) in read.items()}
     sources = _read_sources(folder)
-    dataset = Dataset(path=folder, meta=meta, sources=sources, digest=_digest(folder), **tables)
+    dataset = Dataset(
+        path=folder, meta=meta, sources=sources, digest=_digest(folder), lines=lines, **tables
+    )
     check_dataset(dataset)
     return dataset
 
@@ -138,6 +177,7 @@ def _digest(folder: Path) -> str:
 
 def check_dataset(ds: Dataset) -> None:
     """Checks across tables; raise `InputError` at the first problem."""
+    check_values(ds)
     _check_markets(ds)
     _check_emitters(ds)
     _check_baseline_and_mac(ds)
@@ -149,8 +189,34 @@ def check_dataset(ds: Dataset) -> None:
     _check_sources(ds)
 
 
-def _lines(frame: pd.DataFrame, mask: pd.Series) -> Iterable[int]:
-    return (int(i) + 2 for i in frame.index[mask])
+def _rows(ds: Dataset, table: str, mask: pd.Series) -> Iterable[tuple[int, int | None]]:
+    """(row, line in the table's file) of each row of `table` where `mask` holds."""
+    lines = ds.lines.get(table, ())
+    for row in mask.index[mask.to_numpy(dtype=bool)]:
+        yield row, lines[row] if row < len(lines) else None
+
+
+def check_values(ds: Dataset, tables: Iterable[str] = TABLES) -> None:
+    """Numbers within their columns' bounds (scenario overrides change them after reading)."""
+    for name in tables:
+        table = TABLES[name]
+        for column in table.columns:
+            if column.kind not in ("float", "int"):
+                continue
+            values = ds.table(name)[column.name].to_numpy(dtype=float)
+            low = -LARGEST if column.minimum is None else column.minimum
+            high = LARGEST if column.maximum is None else column.maximum
+            bad = ~((values >= low) & (values <= high))
+            if column.nullable:
+                bad &= ~np.isnan(values)
+            for row, line in _rows(ds, name, pd.Series(bad)) if bad.any() else ():
+                raise InputError(
+                    ds.file(name),
+                    f"expected {column.expectation(high)} in column '{column.name}' of "
+                    f"{table.file_name}, found {values[row]!r}",
+                    line=line,
+                    column=column.name,
+                )
 
 
 def _require_in(
@@ -159,8 +225,8 @@ def _require_in(
     frame = ds.table(table)
     allowed = set(allowed)
     bad = frame[column].notna() & ~frame[column].isin(allowed)
-    for line in _lines(frame, bad):
-        found = frame.loc[line - 2, column]
+    for row, line in _rows(ds, table, bad):
+        found = frame.at[row, column]
         raise InputError(
             ds.file(table), f"expected {expected}, found {found!r}", line=line, column=column
         )
@@ -174,11 +240,20 @@ def _check_markets(ds: Dataset) -> None:
     _require_in(ds, "markets", "region", ds.regions, _regions_words(ds))
     taxes = ds.markets[ds.markets["kind"] == "tax"]
     twice = taxes["region"].duplicated()
-    for line in _lines(taxes, twice):
-        region = ds.markets.loc[line - 2, "region"]
+    for row, line in _rows(ds, "markets", twice):
+        region = ds.markets.at[row, "region"]
         raise InputError(
-            ds.file("markets"), f"region {region} has a second tax market; at most one", line=line
+            ds.file("markets"),
+            f"region {region} has a second tax market; at most one"
+            + _first_line(ds, "markets", taxes["region"] == region),
+            line=line,
         )
+
+
+def _first_line(ds: Dataset, table: str, mask: pd.Series) -> str:
+    """' (the first is on line N)' for the first row where `mask` holds, if its line is known."""
+    line = next(_rows(ds, table, mask))[1]
+    return "" if line is None else f" (the first is on line {line})"
 
 
 def _regions_words(ds: Dataset) -> str:
@@ -191,12 +266,12 @@ def _check_emitters(ds: Dataset) -> None:
     region_of = ds.markets.set_index("market")["region"]
     covered = ds.emitters[ds.emitters["market"].notna()]
     wrong = covered["market"].map(region_of) != covered["region"]
-    for line in _lines(covered, wrong):
-        row = ds.emitters.loc[line - 2]
+    for i, line in _rows(ds, "emitters", wrong):
+        row = ds.emitters.loc[i]
         raise InputError(
             ds.file("emitters"),
             f"market {row['market']} belongs to region {region_of[row['market']]}, "
-            f"not to the emitter's region {row['region']}",
+            f"not to the emitter's region {row['region']} (markets.csv)",
             line=line,
             column="market",
         )
@@ -204,12 +279,12 @@ def _check_emitters(ds: Dataset) -> None:
 
 def _check_baseline_and_mac(ds: Dataset) -> None:
     _require_in(ds, "baseline", "emitter", ds.emitters["emitter"], "an emitter of emitters.csv")
-    _require_complete(ds, "baseline", "emitter", ds.emitters["emitter"])
+    _require_complete(ds, "baseline", "emitter", ds.emitters["emitter"], "emitters.csv")
     keys = pd.MultiIndex.from_frame(ds.baseline[["emitter", "period"]])
     mac_keys = pd.MultiIndex.from_frame(ds.mac[["emitter", "period"]])
     unknown = ~mac_keys.isin(keys)
-    for line in _lines(ds.mac, pd.Series(unknown, index=ds.mac.index)):
-        row = ds.mac.loc[line - 2]
+    for i, line in _rows(ds, "mac", pd.Series(unknown, index=ds.mac.index)):
+        row = ds.mac.loc[i]
         raise InputError(
             ds.file("mac"),
             f"no baseline for emitter {row['emitter']} in {row['period']} (baseline.csv)",
@@ -232,26 +307,31 @@ def _check_mac_within_baseline(ds: Dataset) -> None:
         )
 
 
-def _require_complete(ds: Dataset, table: str, column: str, names: Iterable[str]) -> None:
-    """Every name must have a row for every period."""
+def _require_complete(
+    ds: Dataset, table: str, column: str, names: Iterable[str], listed_in: str
+) -> None:
+    """Every name (listed in the file `listed_in`) must have a row for every period."""
     frame = ds.table(table)
     have = set(zip(frame[column], frame["period"], strict=True))
     for name in names:
         for period in ds.periods:
             if (name, period) not in have:
-                raise InputError(ds.file(table), f"no row for {column} {name} in period {period}")
+                raise InputError(
+                    ds.file(table),
+                    f"no row for {column} {name} in period {period} ({name} is in {listed_in})",
+                )
 
 
 def _check_caps(ds: Dataset) -> None:
     _require_in(ds, "caps", "market", ets_markets(ds), "an ets market of markets.csv")
-    _require_complete(ds, "caps", "market", ets_markets(ds))
+    _require_complete(ds, "caps", "market", ets_markets(ds), "markets.csv (kind ets)")
 
 
 def _check_links(ds: Dataset) -> None:
     _require_in(ds, "links", "from_market", ets_markets(ds), "an ets market of markets.csv")
     _require_in(ds, "links", "to_market", ds.markets["market"], "a market of markets.csv")
     loops = ds.links["from_market"] == ds.links["to_market"]
-    for line in _lines(ds.links, loops):
+    for _, line in _rows(ds, "links", loops):
         raise InputError(ds.file("links"), "a link must join two different markets", line=line)
 
 
@@ -261,7 +341,7 @@ def _check_market_tables(ds: Dataset) -> None:
         _require_in(ds, table, "market", ets_markets(ds), "an ets market of markets.csv")
     pc = ds.price_controls
     inverted = pc["floor_usd_per_t"] > pc["ceiling_usd_per_t"]
-    for line in _lines(pc, inverted):
+    for _, line in _rows(ds, "price_controls", inverted):
         raise InputError(
             ds.file("price_controls"),
             "the floor is above the ceiling; expected floor_usd_per_t ≤ ceiling_usd_per_t",
@@ -278,10 +358,12 @@ def _check_region_tables(ds: Dataset) -> None:
 def _check_projects(ds: Dataset) -> None:
     """Projects, their participants and shares, units, sites, corridors and grids."""
     credit_markets = ds.markets[ds.markets["project_credits"]]
-    for line in _lines(credit_markets, credit_markets["region"].duplicated()):
+    for row, line in _rows(ds, "markets", credit_markets["region"].duplicated()):
+        region = ds.markets.at[row, "region"]
         raise InputError(
             ds.file("markets"),
-            "a region may mark one market for project credits",
+            f"region {region} may mark one market for project credits"
+            + _first_line(ds, "markets", credit_markets["region"] == region),
             line=line,
             column="project_credits",
         )

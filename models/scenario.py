@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from abatelink.dataset import Dataset, check_dataset, load_dataset
+from abatelink.dataset import Dataset, check_dataset, check_values, load_dataset
 from abatelink.errors import InputError
 from abatelink.levers import Inputs
-from abatelink.schema import TABLES, Column
+from abatelink.schema import LARGEST, TABLES, Column
 from abatelink.solve import SolverOptions
 from abatelink.yamlfile import parse, read_yaml
 
@@ -59,7 +60,7 @@ class SolverSettings(BaseModel):
 
     time_limit: float | None = Field(default=None, gt=0)
     mip_rel_gap: float = Field(default=1e-4, ge=0)
-    threads: int = Field(default=1, ge=1)
+    threads: int = Field(default=1, ge=1, le=1024)
     options: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
     def to_options(self) -> SolverOptions:
@@ -102,11 +103,20 @@ class Scenario(BaseModel):
     )
     credit_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
     cost_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
-    pm_damage_usd_per_t: float = Field(default=0.0, ge=0)
+    pm_damage_usd_per_t: float = Field(default=0.0, ge=0, le=LARGEST, allow_inf_nan=False)
     project_cost_scale: dict[str, float] = Field(default_factory=dict)
     solver: SolverSettings = Field(default_factory=SolverSettings)
     folder: Path = Field(default=Path("."), exclude=True)
     file: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("name", "dataset")
+    @classmethod
+    def _plain_text(cls, text: str, info: ValidationInfo) -> str:
+        if not text.isprintable():
+            raise ValueError("expected text without control characters (line breaks, NUL, ...)")
+        if info.field_name == "name" and (set(text) & set("/\\") or text in (".", "..")):
+            raise ValueError("expected a plain file name: no '/' or '\\', not '.' or '..'")
+        return text
 
     @property
     def dataset_path(self) -> Path:
@@ -165,9 +175,11 @@ def check_inside_project(file: Path, relative: str, key: str) -> None:
 
 def scenario_dataset(scenario: Scenario) -> Dataset:
     """Load the scenario's data set (before overrides)."""
-    if not scenario.dataset_path.is_dir():
+    if not (scenario.dataset_path / "dataset.yaml").is_file():
         raise InputError(
-            scenario.source, f"data set folder {scenario.dataset_path} not found", key="dataset"
+            scenario.source,
+            f"data set folder {str(scenario.dataset_path)!r} not found (no dataset.yaml there)",
+            key="dataset",
         )
     return load_dataset(scenario.dataset_path)
 
@@ -222,8 +234,31 @@ def project_rules(scenario: Scenario, dataset: Dataset) -> dict[str, str]:
     known = list(dataset.projects["project"])
     for key in ("project_sharing", "credit_shares", "cost_shares", "project_cost_scale"):
         _require_known(scenario, key, list(getattr(scenario, key)), known)
+    _check_cost_shares(scenario, dataset)
     default = "host" if scenario.sharing in GAME_RULE_NAMES else scenario.sharing
     return {p: scenario.project_sharing.get(p, default) for p in known}
+
+
+def _check_cost_shares(scenario: Scenario, dataset: Dataset) -> None:
+    """Cost shares a scenario gives go to participants, each ≥ 0, together 1."""
+    for project, shares in scenario.cost_shares.items():
+        rows = dataset.participants[dataset.participants["project"] == project]
+        members = list(rows["region"])
+        outsiders = [r for r in shares if r not in members]
+        if outsiders:
+            raise InputError(
+                scenario.source,
+                f"{outsiders[0]} is not a participant of {project} "
+                f"(participants: {', '.join(members)})",
+                key=f"cost_shares.{project}",
+            )
+        values = list(shares.values())
+        if not all(math.isfinite(v) and v >= 0 for v in values) or abs(sum(values) - 1) > 1e-6:
+            raise InputError(
+                scenario.source,
+                f"expected cost shares ≥ 0 that add up to 1, found {shares}",
+                key=f"cost_shares.{project}",
+            )
 
 
 def _require_known(scenario: Scenario, key: str, names: list[str], known: list[str]) -> None:
@@ -280,10 +315,11 @@ def apply_overrides(scenario: Scenario, dataset: Dataset) -> Dataset:
             frame = _apply_change(scenario, dataset, table, i, change, frame)
         frames[table] = frame.reset_index(drop=True)
     changed = dataset.with_tables(**frames)
-    if not set(frames) & RECHECK_AFTER:
-        return changed
     try:
-        check_dataset(changed)
+        if set(frames) & RECHECK_AFTER:
+            check_dataset(changed)
+        else:
+            check_values(changed, frames)  # inf, or scaled beyond LARGEST
     except InputError as err:
         raise InputError(
             scenario.source, f"after overrides: {err.problem}", key="overrides"
@@ -332,8 +368,8 @@ def _check_value(
         )
     spec: Column = TABLES[table].column(column)
     if is_scale:
-        bad = not isinstance(value, int | float) or value < 0
-        expected = "a factor ≥ 0"
+        bad = spec.kind == "bool" or not isinstance(value, int | float) or value < 0
+        expected = "a factor ≥ 0 (true/false columns are set, not scaled)"
     elif spec.kind == "bool":
         bad, expected = not isinstance(value, bool), "true or false"
     else:
@@ -342,6 +378,7 @@ def _check_value(
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or (spec.minimum is not None and value < spec.minimum)
+            or not abs(value) <= LARGEST
         )
         expected = spec.expectation() + (" or empty" if spec.nullable else "")
     if bad or (isinstance(value, float) and value != value):

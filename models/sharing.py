@@ -13,6 +13,7 @@ Cost shares follow credit shares unless given (scenario `cost_shares` or `cost_s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -102,6 +103,12 @@ def credit_shares(
             f"(participants: {', '.join(participants['region'])})",
             key=f"credit_shares.{project}",
         )
+    if not all(math.isfinite(s) and s >= 0 for s in shares.values()):
+        raise InputError(
+            source,
+            f"the credit shares of {project} must be numbers ≥ 0, found {shares}",
+            key=f"credit_shares.{project}",
+        )
     if shares and abs(sum(shares.values()) - 1.0) > 1e-6:
         raise InputError(
             source,
@@ -109,3 +116,17 @@ def credit_shares(
             key=f"credit_shares.{project}",
         )
     return shares
+
+
+def check_credit_shares(inputs) -> None:
+    """Each project's credit shares under its rule, as a run computes them; `InputError` if bad."""
+    ds = inputs.dataset
+    for project, kind in ds.projects[["project", "kind"]].itertuples(index=False):
+        credit_shares(
+            inputs.sharing.get(project, "host"),
+            project,
+            kind,
+            ds.participants[ds.participants["project"] == project],
+            inputs.source,
+            given=inputs.credit_shares.get(project),
+        )
