@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     share_cmd.set_defaults(handler=_share)
     _add_output_commands(commands)
     _add_study_commands(commands)
+    _add_plants_command(commands)
+
     check_cmd = commands.add_parser("validate", help="check a data set folder or a scenario file")
     check_cmd.add_argument("path", type=Path)
     check_cmd.set_defaults(handler=_validate)
@@ -146,6 +148,26 @@ def _sensitivity(args: argparse.Namespace) -> int:
     folder = args.out or default_out(study)
     for path in write_sensitivity(analyse(study, folder), folder):
         print(path)
+    return EXIT_OPTIMAL
+
+
+def _add_plants_command(commands: argparse._SubParsersAction) -> None:
+    plants_cmd = commands.add_parser(
+        "plants", help="write a plant-level synthetic data set with SOURCE's national totals"
+    )
+    plants_cmd.add_argument("source", type=Path, help="data set folder to split (data/nea2018)")
+    plants_cmd.add_argument("out", type=Path, help="folder to write")
+    plants_cmd.add_argument("--emitters", type=int, default=5000, help="plants in all")
+    plants_cmd.add_argument("--units", type=int, default=2000, help="candidate CCS units")
+    plants_cmd.add_argument("--seed", type=int, default=0)
+    plants_cmd.set_defaults(handler=_plants)
+
+
+def _plants(args: argparse.Namespace) -> int:
+    from abatelink.plants import write_plant_dataset
+
+    out = write_plant_dataset(args.source, args.out, args.emitters, args.units, args.seed)
+    print(f"wrote {out}")
     return EXIT_OPTIMAL
 
 

@@ -28,12 +28,17 @@ def project_tables(x: Extract) -> dict[str, pd.DataFrame]:
 
 
 def _operating(x: Extract) -> pd.Series:
-    """o[u,t]: 1 while a CCS unit runs (built in a period whose lifetime covers t)."""
+    """o[u,t] = Σ_{τ ≤ t, t − τ < L_u} b[u,τ]: 1 while a CCS unit runs, indexed (unit, period)."""
     built = x.values("ccs_new_build").round()
-    windows = x.model.index.projects.operating_window
-    return pd.Series(
-        {key: sum(built[key[0], tau] for tau in windows[key]) for key in built.index}, dtype=float
-    )
+    if built.empty:
+        return built
+    builds = built.rename("built").rename_axis(["unit", "tau"]).reset_index()
+    life = x.model.index.projects.units.set_index("unit")["lifetime_years"]
+    pairs = builds.merge(pd.DataFrame({"period": x.model.index.periods}), how="cross")
+    age = pairs["period"] - pairs["tau"]
+    running = pairs[(age >= 0) & (age < pairs["unit"].map(life))]
+    operating = running.groupby(["unit", "period"])["built"].sum()
+    return operating.reindex(built.index, fill_value=0.0).astype(float)
 
 
 def _units(x: Extract) -> pd.DataFrame:
@@ -170,23 +175,29 @@ def credit_table(x: Extract) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CREDIT_COLUMNS)
 
 
+COBENEFIT_COLUMNS = [
+    "project",
+    "unit",
+    "source_region",
+    "receptor_region",
+    "period",
+    "pm_avoided_t",
+]
+
+
 def cobenefit_table(x: Extract) -> pd.DataFrame:
     """PM avoided by each CCS unit, landing in each receptor region (t/yr)."""
-    units = x.model.index.projects.units.set_index("unit")
-    transport = x.model.index.projects.pm_transport[["source_region", "receptor_region", "share"]]
-
     operating = _operating(x)
-    rows = [
-        (units.at[u, "project"], u, source, receptor, t, units.at[u, "pm_avoided_t"] * on * share)
-        for (u, t), on in operating.items()
-        for source, receptor, share in transport[
-            transport["source_region"] == units.at[u, "region"]
-        ].itertuples(index=False)
-    ]
-    return pd.DataFrame(
-        rows,
-        columns=["project", "unit", "source_region", "receptor_region", "period", "pm_avoided_t"],
+    if operating.empty:
+        return pd.DataFrame(columns=COBENEFIT_COLUMNS)
+    units = x.model.index.projects.units[["unit", "project", "region", "pm_avoided_t"]]
+    transport = x.model.index.projects.pm_transport[["source_region", "receptor_region", "share"]]
+    frame = operating.rename("on").rename_axis(["unit", "period"]).reset_index()
+    frame = frame.merge(units, on="unit").merge(
+        transport, left_on="region", right_on="source_region"
     )
+    frame["pm_avoided_t"] = frame["pm_avoided_t"] * frame["on"] * frame["share"]
+    return frame[COBENEFIT_COLUMNS].reset_index(drop=True)
 
 
 def cost_shares(x: Extract, credits: pd.DataFrame) -> pd.DataFrame:

@@ -200,6 +200,10 @@ class Session:
 
     def _set_options(self, options: SolverOptions) -> None:
         wanted = {
+            # HiGHS's parallel rows-and-columns presolve rule (bit 8192) takes most of the solve
+            # on plant-level data, whose MAC step columns all look alike: 19 s with it, 0.6 s
+            # without, same optimum (benchmarks/scale.py). A scenario may set it back.
+            "presolve_rule_off": 8192,
             "threads": options.threads,
             "time_limit": options.time_limit if options.time_limit is not None else math.inf,
             "mip_rel_gap": options.mip_rel_gap,
