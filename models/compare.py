@@ -28,8 +28,16 @@ def compare_runs(a: RunResult, b: RunResult) -> pd.DataFrame:
 def write_comparison(
     gains: pd.DataFrame, a: RunResult, b: RunResult, out: Path | None = None
 ) -> Path:
-    """Write `compare.csv` into `out` (default: results/<A>-vs-<B>/ beside scenario A)."""
+    """Write `compare.csv`, both runs (a/, b/) and the comparison figures (figures/) into `out`
+    (default: results/<A>-vs-<B>/ beside scenario A)."""
+    from abatelink.figures import plot_run  # lazy: matplotlib is slow to import
+    from abatelink.run import write_run
+
     folder = out or a.scenario.folder / "results" / f"{a.scenario.name}-vs-{b.scenario.name}"
     folder.mkdir(parents=True, exist_ok=True)
     gains.to_csv(folder / "compare.csv", index=False)
+    write_run(a, folder / "a")
+    write_run(b, folder / "b")
+    plot_run(folder / "b", folder / "figures", other_run=folder / "a")
     return folder
+

@@ -52,6 +52,10 @@ def test_compare_gives_each_regions_gain(scenarios, tmp_path):
     apart, together = scenarios
     assert main(["compare", str(apart), str(together), "--out", str(tmp_path / "cmp")]) == 0
     gains = pd.read_csv(tmp_path / "cmp" / "compare.csv").set_index("region")
+    figures = list((tmp_path / "cmp" / "figures").glob("*.png"))
+    assert any("cost" in f.name for f in figures) and all(f.stat().st_size > 0 for f in figures)
+    assert (tmp_path / "cmp" / "a" / "prices.csv").exists()
+
     # Apart: A pays 50 + 120 = 170; B pays 150 + 300 + 5·60 = 750.
     # Together (price 30): A abates 30 (cost 370) and sells 10 at 30 → 70; B abates 15
     # (150 + 150 = 300) and buys 10 at 30 + 0 → 600.

@@ -294,3 +294,19 @@ def test_a_project_cost_multiplier_flips_the_build_the_hand_totals_predict(tmp_p
         assert (with_unit < without) is built  # 91.7 vs 110, then 151.7 vs 110
         result = solve(folder, links="none", project_cost_scale={"ccs": scale})
         assert bool(table(result, "projects", "item").loc["u1", "built"]) is built
+
+
+def test_valuing_the_pm_avoided_can_make_a_unit_worth_building(tmp_path):
+    folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=10.0))
+    assert not bool(table(solve(folder, links="none"), "projects", "item").loc["u1", "built"])
+    # 1000 t/yr of PM, half removed, 60% landing in A and 30% in B: 450 t/yr valued at
+    # 200,000 US$/t is worth 90 US$ million/yr, more than the 41.7 the unit costs on top.
+    extra = captured_mt(10) * 10.0 + merit_order(list(zip(*A_STEPS)), 15 - avoided_mt(10))[1]
+    assert extra - merit_order(list(zip(*A_STEPS)), 15)[1] == pytest.approx(41.667, abs=1e-3)
+    valued = solve(folder, links="none", pm_damage_usd_per_t=200_000)
+    assert bool(table(valued, "projects", "item").loc["u1", "built"])
+    benefit = table(valued, "costs", "region")["pm_benefit_musd"]
+    assert benefit.to_dict() == pytest.approx({"A": -60.0, "B": -30.0})
+    assert table(valued, "costs")["total_cost_musd"].sum() == pytest.approx(
+        valued.solution.objective
+    )
