@@ -40,4 +40,3 @@ def write_comparison(
     write_run(b, folder / "b")
     plot_run(folder / "b", folder / "figures", other_run=folder / "a")
     return folder
-

@@ -19,10 +19,6 @@ def integer_variables(model: Model) -> list[pyo.Var]:
     return [getattr(model.pyomo, name) for name in model.index.projects.integer_components]
 
 
-def has_integers(model: Model) -> bool:
-    return any(len(var) for var in integer_variables(model))
-
-
 def conditional_prices(
     session: Session, solution: Solution, options: SolverOptions | None = None
 ) -> Solution:

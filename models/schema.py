@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -496,8 +495,3 @@ def _check_unique_key(path: Path, frame: pd.DataFrame, table: Table) -> None:
             f"duplicate key ({key}); it already appears on line {int(same.idxmax())}",
             line=line,
         )
-
-
-def is_missing(value: object) -> bool:
-    """True for an empty cell (None or NaN)."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
