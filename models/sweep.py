@@ -26,6 +26,7 @@ import pandas as pd
 
 import abatelink
 from abatelink.build import Model, build
+from abatelink.compiled import CompiledStudy, compile_study, solve_compiled
 from abatelink.errors import AbatelinkError, InputError
 from abatelink.levers import set_inputs
 from abatelink.scenario import Scenario, scenario_dataset, scenario_inputs, scenario_periods
@@ -45,6 +46,7 @@ class WorkerModel:
     model: Model | None
     session: Session | None
     changed: set[str]
+    compiled: CompiledStudy | None = None
 
 
 _WORKERS: dict[str, WorkerModel] = {}
@@ -63,7 +65,10 @@ def _worker_model(study_file: str) -> WorkerModel:
             set_inputs(model, scenario_inputs(base, dataset))
             session = Session(model)
         changed = {p.changes for p in study.parameters.values()}
-        _WORKERS[key] = WorkerModel(study, base, model, session, changed)
+        compiled = None
+        if model is not None:
+            compiled = compile_study(model, session, base, study, design(study))
+        _WORKERS[key] = WorkerModel(study, base, model, session, changed, compiled)
     return _WORKERS[key]
 
 
@@ -72,6 +77,8 @@ def run_batch(study_file: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     worker = _worker_model(study_file)
     if worker.study.evaluator == "ishigami":
         return _ishigami(pd.DataFrame(rows))
+    if worker.compiled is not None:
+        return solve_compiled(worker.compiled, worker.session, rows, worker.study.outputs)
     frames = [_run_one(worker, row) for row in rows]
     return pd.concat(frames, ignore_index=True)
 

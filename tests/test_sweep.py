@@ -207,3 +207,49 @@ def test_sweep_and_sensitivity_commands(tmp_path, capsys):
     # Linked, 45 Mt at base (price 30); B's cap × 0.9 → 52.5 Mt (price 40); × 1.1 → 37.5 (20).
     assert (row["at_low"], row["base"], row["at_high"]) == pytest.approx((40, 30, 20))
     assert "scenarios" in capsys.readouterr().out
+
+
+def test_a_bounds_only_study_is_compiled_and_gives_the_same_numbers(tmp_path):
+    from abatelink.sweep import _worker_model
+
+    path = study_file(
+        tmp_path,
+        outputs=["prices", "trades", "ndc_prices"],
+        parameters={
+            "a_cap": {
+                "table": "caps",
+                "where": {"market": "MA"},
+                "scale": "cap_mt",
+                "values": [0.9, 1.0, 1.05],
+            },
+            "b_imports": {
+                "table": "limits",
+                "where": {"market": "MB"},
+                "set": "max_import_share",
+                "values": [0.02, 0.1, 0.5],
+            },
+        },
+    )
+    assert _worker_model(path).compiled is not None  # each bound is affine in each parameter
+    sweep(path, tmp_path / "out", workers=0)
+    expected = one_by_one(path).sort_values(["scenario_id", "item"])
+    got = swept_prices(tmp_path / "out")
+    assert got["scenario_id"].tolist() == expected["scenario_id"].tolist()
+    assert got["value"].to_numpy() == pytest.approx(expected["value"].to_numpy(), abs=1e-7)
+    results = load_results(tmp_path / "out")
+    trades = results[
+        (results["output"] == "trades")
+        & (results["a_cap"] == 1.0)
+        & (results["b_imports"] == 0.02)
+        & (results["item"] == "MA->MB")
+    ]
+    assert trades["value"].iloc[0] == pytest.approx(0.02 * 75)  # B's import limit binds
+
+
+def test_interacting_parameters_fall_back_to_the_full_path(tmp_path):
+    from abatelink.sweep import _worker_model
+
+    path = study_file(tmp_path, outputs=["prices"])  # B's cap × B's import share: bilinear
+    assert _worker_model(path).compiled is None
+    costs = study_file(tmp_path / "c", outputs=["prices", "costs"])
+    assert _worker_model(costs).compiled is None  # costs need the full tables
