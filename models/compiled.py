@@ -67,10 +67,8 @@ def compile_study(
     if not set(study.outputs) <= OUTPUTS or any(p.table is None for p in study.parameters.values()):
         return None
     session.solve(base.solver.to_options())  # its options, and an LP while no build is free
-    integer_columns, _ = session._integer_columns()
-    if len(integer_columns) and session._integers_on:
+    if session.solves_as_mip:
         return None  # a MILP: its prices need the fixed-build LP of the full path
-
 
     names = list(study.parameters)
     rows = design.to_dict("records")

@@ -168,6 +168,12 @@ class Session:
             helper.update()
         return len(stale)
 
+    @property
+    def solves_as_mip(self) -> bool:
+        """Whether the last solve kept integer columns integer (a build was free to choose)."""
+        columns, _ = self._integer_columns()
+        return bool(len(columns)) and self._integers_on
+
     def _integrality_where_needed(self) -> None:
         """Solve as an LP while every integer column is pinned to 0 by its bounds.
 
