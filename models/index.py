@@ -1,8 +1,15 @@
 """Index sets and membership maps of a model, computed once from the data with pandas.
 
 Every sparse set a Pyomo rule iterates over is built here by a group-by, so no rule filters.
-Keys are tuples: steps (emitter, period, step), links (from_market, to_market, period),
-market periods (market, period), region periods (region, period).
+Keys are tuples: links (from_market, to_market, period), market periods (market, period),
+region periods (region, period); emission pools are numbered 0..P−1.
+
+An emission pool is the set of emitters whose emissions enter the same rows of the model: the
+emitters of one ETS market (or of one region outside any ETS) in one period, except that a
+project host is a pool of its own, since its emissions floor is a row of its own. The model
+states its balances with one baseline and one abatement per pool, so its size does not grow
+with the number of emitters; the MAC steps are columns written straight into HiGHS (see
+`components.abatement`).
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import itertools
 from collections.abc import Hashable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from abatelink.dataset import Dataset
@@ -36,7 +44,8 @@ class ModelIndex:
     region_of_market: dict[str, str]
     tax_market_of_region: dict[str, str]
     steps: pd.DataFrame
-    emitter_periods: list[tuple[str, int]]
+    pools: pd.DataFrame
+    emitter_pools: pd.DataFrame
     links: list[LinkKey]
     cross_border: dict[LinkKey, bool]
     groups: dict[str, dict[Hashable, list]]
@@ -68,7 +77,10 @@ def build_index(ds: Dataset, periods: tuple[int, ...] | None = None) -> ModelInd
     periods = tuple(periods or ds.periods)
     markets = ds.markets
     region_of_market = dict(zip(markets["market"], markets["region"], strict=True))
-    steps = _steps(ds, periods)
+    projects = build_project_index(ds, periods)
+    emitter_pools = _emitter_pools(ds, periods, {(e, t) for _, e, t in projects.generation_keys})
+    steps = _steps(ds, periods, emitter_pools)
+    pools = _pools(emitter_pools, steps)
     links = ds.links[ds.links["period"].isin(periods)]
     link_keys = list(zip(links["from_market"], links["to_market"], links["period"], strict=True))
     return ModelIndex(
@@ -85,13 +97,14 @@ def build_index(ds: Dataset, periods: tuple[int, ...] | None = None) -> ModelInd
             if k == "tax"
         },
         steps=steps,
-        emitter_periods=_emitter_periods(ds, periods),
+        pools=pools,
+        emitter_pools=emitter_pools,
         links=link_keys,
         cross_border={
             key: region_of_market[key[0]] != region_of_market[key[1]] for key in link_keys
         },
-        groups=_groups(ds, steps, link_keys, region_of_market, periods),
-        projects=build_project_index(ds, periods),
+        groups=_groups(ds, pools, link_keys, region_of_market, periods),
+        projects=projects,
         markets_of_region=markets.groupby("region")["market"].apply(list).to_dict(),
     )
 
@@ -117,22 +130,42 @@ def _discount_factors(ds: Dataset, periods: tuple[int, ...]) -> dict[int, float]
     return {t: (1.0 + r) ** -(t - ds.meta.currency_year) for t in periods}
 
 
-def _emitter_periods(ds: Dataset, periods: tuple[int, ...]) -> list[tuple[str, int]]:
-    base = ds.baseline[ds.baseline["period"].isin(periods)]
-    return list(zip(base["emitter"], base["period"], strict=True))
+def _emitter_pools(
+    ds: Dataset, periods: tuple[int, ...], hosts: set[tuple[str, int]]
+) -> pd.DataFrame:
+    """Every (emitter, period) of the baseline within `periods` (the data set's checks make it
+    every emitter's, and every MAC step's), with the emitter's region and market (NaN =
+    outside any ETS), host (the emitter if it hosts a project then, else NaN) and the number
+    of its emission pool; sorted by emitter and period."""
+    pairs = ds.baseline.loc[ds.baseline["period"].isin(periods), ["emitter", "period"]]
+    pairs = pairs.merge(ds.emitters[["emitter", "region", "market"]], on="emitter", how="left")
+    pairs = pairs.sort_values(["emitter", "period"]).reset_index(drop=True)
+    hosted = pd.MultiIndex.from_frame(pairs[["emitter", "period"]]).isin(list(hosts))
+    pairs["host"] = pairs["emitter"].where(hosted)
+    key = ["period", "region", "market", "host"]
+    pairs["pool"] = pairs.groupby(key, dropna=False, sort=True).ngroup()
+    return pairs
 
 
-def _steps(ds: Dataset, periods: tuple[int, ...]) -> pd.DataFrame:
-    """MAC steps with the emitter's region and market (None = outside any ETS)."""
+def _steps(ds: Dataset, periods: tuple[int, ...], emitter_pools: pd.DataFrame) -> pd.DataFrame:
+    """MAC steps with their emitter's region, market and pool, and `emitter_period`, the row
+    of `emitter_pools` they belong to; sorted by emitter, period and step (the order of the
+    step columns in HiGHS)."""
     steps = ds.mac[ds.mac["period"].isin(periods)]
-    emitters = ds.emitters.set_index("emitter")
-    steps = steps.assign(
-        region=steps["emitter"].map(emitters["region"]),
-        market=steps["emitter"].map(emitters["market"]),
-    )
-    steps = steps.sort_values(["emitter", "period", "step"]).reset_index(drop=True)
-    steps["key"] = list(zip(steps["emitter"], steps["period"], steps["step"], strict=True))
-    return steps
+    where = emitter_pools[["emitter", "period", "region", "market", "pool"]]
+    where = where.assign(emitter_period=np.arange(len(where)))
+    steps = steps.merge(where, on=["emitter", "period"], how="left")
+    return steps.sort_values(["emitter", "period", "step"]).reset_index(drop=True)
+
+
+def _pools(emitter_pools: pd.DataFrame, steps: pd.DataFrame) -> pd.DataFrame:
+    """One row per emission pool: pool, period, region, market, host, and quantity_mt, what
+    its MAC steps can abate in all."""
+    pools = emitter_pools.groupby("pool", sort=True)[["period", "region", "market", "host"]]
+    pools = pools.first()
+    quantity = steps.groupby("pool")["quantity_mt"].sum()
+    pools["quantity_mt"] = quantity.reindex(pools.index, fill_value=0.0)
+    return pools.reset_index()
 
 
 def _grouped(frame: pd.DataFrame, by: list[str], value: str) -> dict[Hashable, list]:
@@ -144,32 +177,24 @@ def _grouped(frame: pd.DataFrame, by: list[str], value: str) -> dict[Hashable, l
 
 def _groups(
     ds: Dataset,
-    steps: pd.DataFrame,
+    pools: pd.DataFrame,
     links: list[LinkKey],
     region_of_market: dict[str, str],
     periods: tuple[int, ...],
 ) -> dict[str, dict[Hashable, list]]:
     """Membership maps, each a group-by: key → list of members."""
-    emitters = ds.emitters.assign(covered=ds.emitters["market"].notna())
-    base = ds.baseline[ds.baseline["period"].isin(periods)].merge(emitters, on="emitter")
-    base["key"] = list(zip(base["emitter"], base["period"], strict=True))
-    covered_steps = steps[steps["market"].notna()]
-    uncovered_steps = steps[steps["market"].isna()]
+    covered = pools[pools["market"].notna()]
     link_frame = pd.DataFrame(links, columns=["from_market", "to_market", "period"])
     link_frame["key"] = links
     link_frame["from_region"] = link_frame["from_market"].map(region_of_market)
     link_frame["to_region"] = link_frame["to_market"].map(region_of_market)
     abroad = link_frame[link_frame["from_region"] != link_frame["to_region"]]
     return {
-        "steps_of_period": _grouped(steps, ["period"], "key"),
-        "steps_of_market": _grouped(covered_steps, ["market", "period"], "key"),
-        "steps_of_region": _grouped(steps, ["region", "period"], "key"),
-        "steps_of_emitter": _grouped(steps, ["emitter", "period"], "key"),
-        "uncovered_steps_of_region": _grouped(uncovered_steps, ["region", "period"], "key"),
-        "baseline_of_market": _grouped(base[base["covered"]], ["market", "period"], "key"),
-        "baseline_of_region": _grouped(base, ["region", "period"], "key"),
-        "uncovered_baseline_of_region": _grouped(
-            base[~base["covered"]], ["region", "period"], "key"
+        "pools_of_market": _grouped(covered, ["market", "period"], "pool"),
+        "pools_of_region": _grouped(pools, ["region", "period"], "pool"),
+        "pools_of_host": _grouped(pools[pools["host"].notna()], ["host", "period"], "pool"),
+        "uncovered_pools_of_region": _grouped(
+            pools[pools["market"].isna()], ["region", "period"], "pool"
         ),
         "links_into": _grouped(link_frame, ["to_market", "period"], "key"),
         "links_out_of": _grouped(link_frame, ["from_market", "period"], "key"),

@@ -63,10 +63,7 @@ def set_inputs(model: Model, inputs: Inputs, changed: Collection[str] | None = N
     m, idx, ds = model.pyomo, model.index, inputs.dataset
     caps = _by_key(ds.caps, ["market", "period"], "cap_mt", idx.market_periods(idx.ets_markets))
     setters = {
-        "baseline": lambda: _store(
-            m.baseline_mt,
-            _by_key(ds.baseline, ["emitter", "period"], "emissions_mt", idx.emitter_periods),
-        ),
+        "baseline": lambda: _store(m.pool_baseline_mt, _pool_baselines(idx, ds)),
         "caps": lambda: _store(m.cap_mt, caps),
         "links": lambda: _set_links(m, idx, ds, inputs.open_links),
         "limits": lambda: _set_limits(m, idx, ds, caps),
@@ -92,6 +89,17 @@ def set_inputs(model: Model, inputs: Inputs, changed: Collection[str] | None = N
 def _store(param: pyo.Param, values: dict) -> None:
     for key, value in values.items():
         param[key] = value
+
+
+def _pool_baselines(idx: ModelIndex, ds: Dataset) -> dict[int, float]:
+    """B[p] = Σ_{e∈p} B[e,t]: each emission pool's baseline (Mt/yr)."""
+    keys = ["emitter", "period"]
+    rows = idx.emitter_pools[[*keys, "pool"]].merge(ds.baseline, on=keys, how="left")
+    missing = rows["emissions_mt"].isna()
+    if missing.any():
+        raise KeyError(f"no emissions_mt for {tuple(rows.loc[missing, keys].iloc[0])}")
+    sums = rows.groupby("pool")["emissions_mt"].sum()
+    return dict(zip(sums.index.tolist(), sums.to_numpy(dtype=float).tolist(), strict=True))
 
 
 def _by_key(
@@ -155,8 +163,8 @@ def _taxed_baseline(m: pyo.ConcreteModel, idx: ModelIndex) -> dict:
     for mk in idx.tax_markets:
         region = idx.region_of_market[mk]
         for t in idx.periods:
-            members = idx.members("uncovered_baseline_of_region", (region, t))
-            out[mk, t] = sum(pyo.value(m.baseline_mt[k]) for k in members)
+            pools = idx.members("uncovered_pools_of_region", (region, t))
+            out[mk, t] = sum(m.pool_baseline_mt[p].value for p in pools)
     return out
 
 

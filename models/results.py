@@ -51,6 +51,10 @@ class Extract:
     def values(self, name: str) -> pd.Series:
         return self.session.values(self.solution, getattr(self.model.pyomo, name))
 
+    def step_abatement(self) -> np.ndarray:
+        """Abatement of each MAC step (Mt/yr), in `index.steps` order."""
+        return self.session.step_values(self.solution)
+
     def duals(self, name: str) -> pd.Series:
         return self.session.duals(self.solution, getattr(self.model.pyomo, name))
 
@@ -107,21 +111,21 @@ def price_table(x: Extract) -> pd.DataFrame:
 
 def abatement_table(x: Extract) -> pd.DataFrame:
     """Per emitter and period: baseline, abatement, emissions, cost and marginal step cost."""
-    steps = x.model.index.steps.copy()
-    steps["abatement_mt"] = x.values("abatement_mt").to_numpy()
-    steps["cost_musd"] = steps["abatement_mt"] * steps["cost_usd_per_t"]
-    used = steps["abatement_mt"] > 1e-9
-    steps["marginal"] = steps["cost_usd_per_t"].where(used)
+    idx = x.model.index
     keys = ["emitter", "period"]
-    out = steps.groupby(keys, sort=False).agg(
-        abatement_mt=("abatement_mt", "sum"),
-        abatement_cost_musd=("cost_musd", "sum"),
-        marginal_cost_usd_per_t=("marginal", "max"),
-    )
-    base = x.params("baseline_mt").rename("baseline_mt").rename_axis(keys)
-    out = out.join(base, how="right").fillna({"abatement_mt": 0.0, "abatement_cost_musd": 0.0})
-    out.index.names = keys
-    out = out.reset_index().merge(x.model.dataset.emitters, on="emitter")
+    out = idx.emitter_pools[keys].copy()
+    base = x.model.inputs.dataset.baseline.set_index(keys)["emissions_mt"]
+    out["baseline_mt"] = base.reindex(pd.MultiIndex.from_frame(out)).to_numpy()
+    row = idx.steps["emitter_period"].to_numpy()
+    abated = x.step_abatement()
+    cost = idx.steps["cost_usd_per_t"].to_numpy()
+    out["abatement_mt"] = np.bincount(row, abated, minlength=len(out))
+    out["abatement_cost_musd"] = np.bincount(row, abated * cost, minlength=len(out))
+    marginal = np.full(len(out), -np.inf)
+    used = abated > 1e-9
+    np.maximum.at(marginal, row[used], cost[used])
+    out["marginal_cost_usd_per_t"] = np.where(np.isfinite(marginal), marginal, np.nan)
+    out = out.merge(x.model.dataset.emitters, on="emitter")
     out["project_reduction_mt"] = (
         _project_reductions(x)
         .reindex(pd.MultiIndex.from_frame(out[keys]), fill_value=0.0)
@@ -222,9 +226,10 @@ def cost_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
     """
     idx = x.model.index
     keys = pd.MultiIndex.from_tuples(idx.region_periods(), names=["region", "period"])
-    steps = idx.steps
-    spent = x.values("abatement_mt").to_numpy() * steps["cost_usd_per_t"].to_numpy()
-    abate = pd.Series(spent).groupby([steps["region"], steps["period"]]).sum()
+    steps, pools = idx.steps, idx.pools
+    spent = x.step_abatement() * steps["cost_usd_per_t"].to_numpy()
+    of_pool = pd.Series(np.bincount(steps["pool"], spent, minlength=len(pools)))
+    abate = of_pool.groupby([pools["region"], pools["period"]]).sum()
     frame = pd.DataFrame(index=keys)
     frame["abatement_cost_musd"] = abate.reindex(keys, fill_value=0.0)
     payments = _allowance_payments(x, price_table(x) if prices is None else prices)

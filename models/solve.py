@@ -1,8 +1,10 @@
 """Solve a built model with HiGHS through Pyomo's persistent interface, and read results back.
 
-One `Session` per built model: the HiGHS model is written once; `solve` pushes only the
-changed mutable parameters (and variables named by the caller) and re-solves from the last
-basis. Values and duals are read straight from HiGHS's arrays for the components asked for.
+One `Session` per built model: the HiGHS model is written once — the Pyomo model through
+the persistent interface, then the MAC step columns as arrays (`abatement.add_step_columns`);
+`solve` pushes only the changed mutable parameters (and variables named by the caller) and
+re-solves from the last basis. Values and duals are read straight from HiGHS's arrays for the
+components asked for.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from pyomo.core.expr.visitor import identify_mutable_parameters
 
 from abatelink.build import Model
+from abatelink.components.abatement import add_step_columns
 from abatelink.errors import SolveError
 from abatelink.highs import use_threads
 
@@ -101,6 +104,13 @@ class Session:
         self.opt.set_instance(model.pyomo)
         self.highs.setOptionValue("output_flag", False)  # also silences updates between solves
         self.highs.HandleKeyboardInterrupt = True
+        self._indexes: dict[str, pd.Index] = {}
+        self._columns: dict[str, tuple[list, np.ndarray]] = {}
+        self._rows: dict[str, tuple[list, np.ndarray]] = {}
+        # Appended after every Pyomo column and row, so the interface's own numbering holds;
+        # nothing is added to or removed from the Pyomo model once it is in HiGHS.
+        _, pool_columns = self.columns(model.pyomo.pool_abatement_mt)
+        self.steps = add_step_columns(self.highs, model.index, pool_columns)
         self.instance_seconds = time.perf_counter() - start
         self._options: dict[str, Any] = {}
         self._integers_on = True
@@ -112,11 +122,6 @@ class Session:
         ]
         self._pushed = {id(data): data.value for data in self._parameters}
         self._depends_on: dict[int, list] | None = None
-
-        self._indexes: dict[str, pd.Index] = {}
-        self._columns: dict[str, tuple[list, np.ndarray]] = {}
-
-        self._rows: dict[str, tuple[list, np.ndarray]] = {}
 
     @property
     def highs(self):
@@ -263,6 +268,10 @@ class Session:
             rows = np.fromiter((row_of[con[k]] for k in keys), dtype=np.int64, count=len(keys))
             self._rows[name] = (keys, rows)
         return self._rows[name]
+
+    def step_values(self, solution: Solution) -> np.ndarray:
+        """Abatement of each MAC step (Mt/yr), in `index.steps` order."""
+        return solution.col_value[self.steps.columns]
 
     def values(self, solution: Solution, var: pyo.Var) -> pd.Series:
         """Primal values of an indexed variable, indexed by its keys."""

@@ -122,9 +122,12 @@ def test_borrowing_is_bounded_by_its_share_of_the_cap(tmp_path):
         ],
         "banking": [{"market": "M", "banking_allowed": True, "max_borrow_share": 0.1}],
     }
-    folder = write_dataset(tmp_path / "d", periods=periods, regions=["A"], **data)
+    folder = write_dataset(
+        tmp_path / "d", periods=periods, regions=["A"], discount_rate=0.05, **data
+    )
     result = solve(folder, links="none")
-    # Abating 20 Mt in 2020 costs 10 US$/t; borrowing 8 Mt (10% of 80) from 2021 is free.
+    # Abating 20 Mt in 2020 costs 10 US$/t; borrowing 8 Mt (10% of 80) moves 8 Mt of it to
+    # 2021, where the same step costs 10/1.05 in present value: borrow all that is allowed.
     assert result["bank"].set_index("period").loc[2020, "bank_end_mt"] == pytest.approx(-8)
     abated = result["abatement"].set_index("period")["abatement_mt"]
     assert abated[2020] == pytest.approx(12) and abated[2021] == pytest.approx(8)

@@ -161,10 +161,13 @@ def test_pm_avoided_is_reported_by_receptor(tmp_path):
 
 
 def test_conditional_milp_prices_equal_the_lp_with_the_build_fixed(tmp_path):
-    result = solve(write(tmp_path, "milp", ccs_data(tmp_path, unit_cost=5.0)), links="none")
+    # B's cap of 75 leaves it 25 Mt to abate, inside its third step: a price of 60, not the
+    # range [30, 60] a cap at the end of a step would give.
+    milp = ccs_data(tmp_path, unit_cost=5.0, b_cap=75)
+    result = solve(write(tmp_path, "milp", milp), links="none")
     assert bool(table(result, "projects", "item").loc["u1", "built"])
     # The same economy as an LP: no project, A's baseline lower by what the unit avoids.
-    data = ccs_data(tmp_path, unit_cost=5.0)
+    data = ccs_data(tmp_path, unit_cost=5.0, b_cap=75)
     for name in ("projects", "participants", "ccs_units", "pm_transport"):
         data.pop(name)
     data["baseline"][0]["emissions_mt"] = 100 - avoided_mt(10)
@@ -174,6 +177,7 @@ def test_conditional_milp_prices_equal_the_lp_with_the_build_fixed(tmp_path):
     expected = table(lp, "prices", "market")["price_usd_per_t"]
     assert prices.to_dict() == pytest.approx(expected.to_dict())
     assert prices["MA"] == pytest.approx(5)  # 15 − 8.67 Mt left to abate: A's first step
+    assert prices["MB"] == pytest.approx(60)
 
 
 TWH_PER_GW_YEAR = 8.76

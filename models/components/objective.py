@@ -11,7 +11,9 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex, cost_terms: tuple[str, ...]) -
     """min Σ_t y_t·δ_t·Σ_c cost_c[t]  (US$ million, present value in the currency year).
 
     y_t years per period, δ_t = (1+r)^-(t − currency year), cost_c the cost terms of the
-    components (abatement, transaction, reserve, tax, ...).
+    components (transaction, reserve, tax, ...). The abatement cost term Σ_k c[k]·a[k,t]
+    is not here: HiGHS holds it as the objective costs of the step columns
+    (`abatement.add_step_columns`).
     """
     m.total_cost = pyo.Objective(
         expr=pyo.quicksum(

@@ -20,7 +20,7 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
 
 
 def _offset_supply(m: pyo.ConcreteModel, region: str, t: int) -> pyo.Constraint:
-    """Σ_{m ETS of r} O[m,t] ≤ Σ_{e of r outside any ETS} a[e,t]  (offsets are real tonnes)."""
+    """Σ_{m ETS of r} O[m,t] ≤ Σ_{p of r outside any ETS} A[p]  (offsets are real tonnes)."""
     idx: ModelIndex = m.index_sets
     markets = idx.members("ets_markets_of_region", (region, t))
     if not markets:
@@ -28,6 +28,6 @@ def _offset_supply(m: pyo.ConcreteModel, region: str, t: int) -> pyo.Constraint:
     used = pyo.quicksum(m.offsets_mt[mk, t] + m.offset_slack_mt[mk, t] for mk in markets)
 
     abated = pyo.quicksum(
-        m.abatement_mt[k] for k in idx.members("uncovered_steps_of_region", (region, t))
+        m.pool_abatement_mt[p] for p in idx.members("uncovered_pools_of_region", (region, t))
     )
     return used <= abated
