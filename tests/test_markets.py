@@ -275,3 +275,38 @@ def test_price_floor_withdraws_allowances_and_holds_the_price(tmp_path):
     costs = result["costs"].set_index("region")
     assert costs.loc["A", "reserve_payments_musd"] == pytest.approx(-10 * 25)
     assert np.isfinite(balances["price_usd_per_t"]).all()
+
+
+def test_splitting_an_emitter_into_plants_changes_neither_the_model_size_nor_the_answer(
+    tmp_path,
+):
+    quantities, costs = [10, 10, 10], [5, 12, 20]
+    whole = one_market(tmp_path, "M", "A", 90, 75, quantities, costs)
+    plants = {
+        "markets": whole["markets"],
+        "caps": whole["caps"],
+        "emitters": [
+            {"emitter": f"p{i}", "region": "A", "sector": "power", "market": "M"} for i in range(3)
+        ],
+        "baseline": [{"emitter": f"p{i}", "period": 2020, "emissions_mt": 30} for i in range(3)],
+        "mac": [row for i in range(3) for row in steps(f"p{i}", 2020, [10], [costs[i]])],
+    }
+    results = [
+        solve(write_dataset(tmp_path / name, periods=[2020], regions=["A"], **data))
+        for name, data in (("whole", whole), ("plants", plants))
+    ]
+    # By hand: 15 Mt to abate, 10 at 5 and 5 at 12 US$/t.
+    for result in results:
+        assert price(result, "M") == pytest.approx(12)
+        assert result.summary["objective_present_value_musd"] == pytest.approx(10 * 5 + 5 * 12)
+    by_plant = results[1]["abatement"].set_index("emitter")["abatement_mt"]
+    assert by_plant.to_dict() == pytest.approx({"p0": 10, "p1": 5, "p2": 0})
+    # One baseline and one abatement per pool: three plants are one pool, as one emitter is.
+    sizes = [
+        (r.model.pyomo.nvariables(), r.session.highs.getNumRow(), r.session.highs.getNumCol())
+        for r in results
+    ]
+    assert sizes[0] == sizes[1]
+    for result in results:
+        pool = result.session.values(result.solution, result.model.pyomo.pool_abatement_mt)
+        assert pool.to_numpy() == pytest.approx([result.session.step_values(result.solution).sum()])
