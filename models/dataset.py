@@ -223,8 +223,8 @@ def _require_in(
     ds: Dataset, table: str, column: str, allowed: Iterable[object], expected: str
 ) -> None:
     frame = ds.table(table)
-    allowed = set(allowed)
-    bad = frame[column].notna() & ~frame[column].isin(allowed)
+    outside = ~frame[column].isin(set(allowed))
+    bad = frame[column].notna() & outside if outside.any() else outside
     for row, line in _rows(ds, table, bad):
         found = frame.at[row, column]
         raise InputError(
@@ -294,6 +294,7 @@ def _check_baseline_and_mac(ds: Dataset) -> None:
 
 
 def _check_mac_within_baseline(ds: Dataset) -> None:
+    """The steps of each emitter and period add up to no more than its baseline."""
     total = ds.mac.groupby(["emitter", "period"])["quantity_mt"].sum()
     base = ds.baseline.set_index(["emitter", "period"])["emissions_mt"].reindex(total.index)
     over = total > base + QUANTITY_TOLERANCE_MT
@@ -312,9 +313,10 @@ def _require_complete(
 ) -> None:
     """Every name (listed in the file `listed_in`) must have a row for every period."""
     frame = ds.table(table)
-    have = set(zip(frame[column], frame["period"], strict=True))
+    have = set(zip(frame[column].tolist(), frame["period"].tolist(), strict=True))
+    periods = ds.periods
     for name in names:
-        for period in ds.periods:
+        for period in periods:
             if (name, period) not in have:
                 raise InputError(
                     ds.file(table),
