@@ -42,28 +42,20 @@ def _operating(x: Extract) -> pd.Series:
 
 
 def _units(x: Extract) -> pd.DataFrame:
-    units = x.model.index.projects.units.set_index("unit")
+    """One row per CCS unit and period: built (operating), avoided Mt and cost while on."""
     operating = _operating(x)
-    rows = [
-        {
-            "project": units.at[u, "project"],
-            "kind": "ccs",
-            "item": u,
-            "item_kind": "ccs unit",
-            "region": units.at[u, "region"],
-            "period": t,
-            "built": bool(on > 0.5),
-            "modules": np.nan,
-            "capacity": units.at[u, "capacity_mw"],
-            "capacity_unit": "MW",
-            "energy_sent_twh": np.nan,
-            "energy_delivered_twh": np.nan,
-            "generated_mt": units.at[u, "avoided_mt"] * on,
-            "cost_musd": (units.at[u, "fixed_cost_musd"] + units.at[u, "variable_cost_musd"]) * on,
-        }
-        for (u, t), on in operating.items()
-    ]
-    return pd.DataFrame(rows, columns=PROJECT_COLUMNS)
+    if operating.empty:
+        return pd.DataFrame(columns=PROJECT_COLUMNS)
+    on = operating.rename("on").rename_axis(["item", "period"]).reset_index()
+    units = x.model.index.projects.units.rename(columns={"unit": "item"})
+    frame = on.merge(units, on="item", how="left")
+    frame["kind"], frame["item_kind"], frame["capacity_unit"] = "ccs", "ccs unit", "MW"
+    frame["built"] = frame["on"] > 0.5
+    frame["modules"] = frame["energy_sent_twh"] = frame["energy_delivered_twh"] = np.nan
+    frame["capacity"] = frame["capacity_mw"]
+    frame["generated_mt"] = frame["avoided_mt"] * frame["on"]
+    frame["cost_musd"] = (frame["fixed_cost_musd"] + frame["variable_cost_musd"]) * frame["on"]
+    return frame[PROJECT_COLUMNS]
 
 
 PROJECT_COLUMNS = [
