@@ -52,23 +52,44 @@ def provinces(folder: Path, n: int, seed: int = 0) -> Path:
         steps += [(f"{name}-e", 2030, k + 1, 1.0, round(slope * (k + 0.5), 3)) for k in range(40)]
     tables = {
         "markets": pd.DataFrame({"market": names, "region": names, "kind": "ets"}),
-        "emitters": pd.DataFrame({"emitter": [f"{p}-e" for p in names], "region": names,
-                                  "sector": "industry", "market": names}),
-        "baseline": pd.DataFrame({"emitter": [f"{p}-e" for p in names], "period": 2030,
-                                  "emissions_mt": 100.0}),
-        "mac": pd.DataFrame(steps, columns=["emitter", "period", "step", "quantity_mt",
-                                            "cost_usd_per_t"]),
-        "caps": pd.DataFrame({"market": names, "period": 2030,
-                              "cap_mt": 100.0 - rng.uniform(5, 30, n).round(2)}),
-        "links": pd.DataFrame([(a, b, 2030, None, 0.2) for a in names for b in names if a != b],
-                              columns=["from_market", "to_market", "period", "max_volume_mt",
-                                       "transaction_cost_usd_per_t"]),
+        "emitters": pd.DataFrame(
+            {
+                "emitter": [f"{p}-e" for p in names],
+                "region": names,
+                "sector": "industry",
+                "market": names,
+            }
+        ),
+        "baseline": pd.DataFrame(
+            {"emitter": [f"{p}-e" for p in names], "period": 2030, "emissions_mt": 100.0}
+        ),
+        "mac": pd.DataFrame(
+            steps, columns=["emitter", "period", "step", "quantity_mt", "cost_usd_per_t"]
+        ),
+        "caps": pd.DataFrame(
+            {"market": names, "period": 2030, "cap_mt": 100.0 - rng.uniform(5, 30, n).round(2)}
+        ),
+        "links": pd.DataFrame(
+            [(a, b, 2030, None, 0.2) for a in names for b in names if a != b],
+            columns=[
+                "from_market",
+                "to_market",
+                "period",
+                "max_volume_mt",
+                "transaction_cost_usd_per_t",
+            ],
+        ),
     }
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         frame.to_csv(folder / f"{name}.csv", index=False)
-    meta = {"name": "provinces", "periods": [2030], "discount_rate": 0.0, "currency_year": 2030,
-            "regions": {p: p for p in names}}
+    meta = {
+        "name": "provinces",
+        "periods": [2030],
+        "discount_rate": 0.0,
+        "currency_year": 2030,
+        "regions": {p: p for p in names},
+    }
     (folder / "dataset.yaml").write_text(yaml.safe_dump(meta))
     return folder
 
@@ -78,12 +99,15 @@ def main() -> None:
     parser.add_argument("--players", type=int, default=10)
     args = parser.parse_args()
     first, all_of_them, frame, players = solve_all(load_scenario(ROOT / "runs" / "joint-all.yaml"))
-    print(f"(1) joint-all, players {'+'.join(players)}: first build and solve {first:.2f} s; "
-          f"all {len(frame)} coalitions {all_of_them:.2f} s "
-          f"({1000 * all_of_them / len(frame):.0f} ms each)")
+    print(
+        f"(1) joint-all, players {'+'.join(players)}: first build and solve {first:.2f} s; "
+        f"all {len(frame)} coalitions {all_of_them:.2f} s "
+        f"({1000 * all_of_them / len(frame):.0f} ms each)"
+    )
     folder = provinces(Path(tempfile.mkdtemp()) / "provinces", args.players)
     first, all_of_them, frame, players = solve_all(
-        Scenario(name="provinces", dataset=str(folder), links="all"))
+        Scenario(name="provinces", dataset=str(folder), links="all")
+    )
     game = game_of(frame, players)
     start = time.perf_counter()
     exact = shapley(game)
@@ -95,13 +119,19 @@ def main() -> None:
     estimate = sampled_shapley(players, game.value, n_permutations=200, seed=1)
     error = max(abs(estimate.value[p] - exact[p]) for p in players)
     std = max(estimate.std_error.values())
-    print(f"(2) {len(players)} provinces: first build and solve {first:.2f} s; all {len(frame)} "
-          f"coalitions {all_of_them:.1f} s ({1000 * all_of_them / len(frame):.1f} ms each)")
-    print(f"    Shapley {t_shapley:.3f} s, nucleolus {t_nucleolus:.2f} s; Shapley in the core: "
-          f"{check.in_core}; nucleolus sums to v(N): "
-          f"{abs(sum(nucleus.values()) - game.value(frozenset(players))) < 1e-6}")
-    print(f"    sampled Shapley (200 permutations): largest error {error:.2f} US$ million, "
-          f"largest stated standard error {std:.2f}")
+    print(
+        f"(2) {len(players)} provinces: first build and solve {first:.2f} s; all {len(frame)} "
+        f"coalitions {all_of_them:.1f} s ({1000 * all_of_them / len(frame):.1f} ms each)"
+    )
+    print(
+        f"    Shapley {t_shapley:.3f} s, nucleolus {t_nucleolus:.2f} s; Shapley in the core: "
+        f"{check.in_core}; nucleolus sums to v(N): "
+        f"{abs(sum(nucleus.values()) - game.value(frozenset(players))) < 1e-6}"
+    )
+    print(
+        f"    sampled Shapley (200 permutations): largest error {error:.2f} US$ million, "
+        f"largest stated standard error {std:.2f}"
+    )
 
 
 if __name__ == "__main__":

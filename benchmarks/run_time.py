@@ -28,12 +28,15 @@ def main() -> None:
     walls = []
     for _ in range(args.repeat):
         start = time.perf_counter()
-        subprocess.run([command, "run", args.scenario, "--out", str(out)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [command, "run", args.scenario, "--out", str(out)], check=True, capture_output=True
+        )
         walls.append(time.perf_counter() - start)
     timings = json.loads((out / "summary.json").read_text())["timings_s"]
-    print(f"abatelink run {args.scenario}: median {statistics.median(walls):.2f} s, "
-          f"best {min(walls):.2f} s wall over {args.repeat} runs (Python start-up included)")
+    print(
+        f"abatelink run {args.scenario}: median {statistics.median(walls):.2f} s, "
+        f"best {min(walls):.2f} s wall over {args.repeat} runs (Python start-up included)"
+    )
     print("inside the run (last repeat): " + ", ".join(f"{k} {v:.3f}" for k, v in timings.items()))
 
 

@@ -38,13 +38,26 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def write_study(folder: Path, scenarios: int) -> Path:
     study = {
-        "name": "bench-sweep", "scenario": "../../linked.yaml", "design": "lhs",
-        "samples": scenarios, "seed": 7, "batch_size": 100, "outputs": ["prices"],
+        "name": "bench-sweep",
+        "scenario": "../../linked.yaml",
+        "design": "lhs",
+        "samples": scenarios,
+        "seed": 7,
+        "batch_size": 100,
+        "outputs": ["prices"],
         "parameters": {
-            "kr_cap_scale": {"table": "caps", "where": {"market": "KR-ETS"}, "scale": "cap_mt",
-                             "range": [0.8, 1.2]},
-            "cn_export_share": {"table": "limits", "where": {"market": ["CN-ETS", "CN-PILOT"]},
-                                "set": "max_export_share", "range": [0.0, 0.1]},
+            "kr_cap_scale": {
+                "table": "caps",
+                "where": {"market": "KR-ETS"},
+                "scale": "cap_mt",
+                "range": [0.8, 1.2],
+            },
+            "cn_export_share": {
+                "table": "limits",
+                "where": {"market": ["CN-ETS", "CN-PILOT"]},
+                "set": "max_export_share",
+                "range": [0.0, 0.1],
+            },
         },
     }
     path = folder / "bench-sweep.yaml"
@@ -152,8 +165,10 @@ def main() -> None:
     print(f"b/c = {b / c:.1f} (target <= 2);  a/b = {a / b:.1f} (target >= 40)")
     if not args.skip_dask:
         one, two = dask_sweep(path, 1), dask_sweep(path, 2)
-        print(f"(d) LocalCluster, whole sweep: 1 worker {one:.1f} s, 2 workers {two:.1f} s "
-              f"(speed-up {one / two:.2f}x, cluster start-up included)")
+        print(
+            f"(d) LocalCluster, whole sweep: 1 worker {one:.1f} s, 2 workers {two:.1f} s "
+            f"(speed-up {one / two:.2f}x, cluster start-up included)"
+        )
 
 
 if __name__ == "__main__":
