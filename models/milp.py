@@ -3,10 +3,6 @@
 HiGHS gives no duals for a MIP, and a fixed integer variable is still sent as integer, so the
 integer variables are fixed at their (rounded) incumbent values *and* given a continuous
 domain. The LP's duals are the prices conditional on that build; the domains are restored.
-
-The LP starts cold: the basis HiGHS keeps after a MIP is not one of this LP, and starting
-from it skips presolve — on plant-level data 2,815 simplex iterations (2.7 s) against 43
-(0.9 s) from scratch (`benchmarks/scale.py`).
 """
 
 from __future__ import annotations
@@ -37,7 +33,6 @@ def conditional_prices(
             data.fix(float(value))
     variables = [data for data, _ in fixed]
     session.update_variables(variables)
-    session.highs.clearSolver()
     try:
         return session.solve(options)
     finally:
