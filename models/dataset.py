@@ -238,15 +238,21 @@ def ets_markets(ds: Dataset) -> list[str]:
 
 def _check_markets(ds: Dataset) -> None:
     _require_in(ds, "markets", "region", ds.regions, _regions_words(ds))
-    taxes = ds.markets[ds.markets["kind"] == "tax"]
-    twice = taxes["region"].duplicated()
-    for row, line in _rows(ds, "markets", twice):
+    _one_market_per_region(ds, ds.markets["kind"] == "tax", "has a second tax market; at most one")
+
+
+def _one_market_per_region(
+    ds: Dataset, chosen: pd.Series, problem: str, column: str | None = None
+) -> None:
+    """At most one market of each region among the `chosen` rows of markets.csv."""
+    markets = ds.markets[chosen]
+    for row, line in _rows(ds, "markets", markets["region"].duplicated()):
         region = ds.markets.at[row, "region"]
         raise InputError(
             ds.file("markets"),
-            f"region {region} has a second tax market; at most one"
-            + _first_line(ds, "markets", taxes["region"] == region),
+            f"region {region} {problem}" + _first_line(ds, "markets", markets["region"] == region),
             line=line,
+            column=column,
         )
 
 
@@ -359,16 +365,12 @@ def _check_region_tables(ds: Dataset) -> None:
 
 def _check_projects(ds: Dataset) -> None:
     """Projects, their participants and shares, units, sites, corridors and grids."""
-    credit_markets = ds.markets[ds.markets["project_credits"]]
-    for row, line in _rows(ds, "markets", credit_markets["region"].duplicated()):
-        region = ds.markets.at[row, "region"]
-        raise InputError(
-            ds.file("markets"),
-            f"region {region} may mark one market for project credits"
-            + _first_line(ds, "markets", credit_markets["region"] == region),
-            line=line,
-            column="project_credits",
-        )
+    _one_market_per_region(
+        ds,
+        ds.markets["project_credits"],
+        "may mark one market for project credits",
+        column="project_credits",
+    )
     projects = ds.projects["project"]
     of_kind = {
         k: ds.projects.loc[ds.projects["kind"] == k, "project"] for k in ("ccs", "supergrid")

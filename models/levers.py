@@ -94,10 +94,7 @@ def _store(param: pyo.Param, values: dict) -> None:
 def _pool_baselines(idx: ModelIndex, ds: Dataset) -> dict[int, float]:
     """B[p] = Σ_{e∈p} B[e,t]: each emission pool's baseline (Mt/yr)."""
     keys = ["emitter", "period"]
-    rows = idx.emitter_pools[[*keys, "pool"]].merge(ds.baseline, on=keys, how="left")
-    missing = rows["emissions_mt"].isna()
-    if missing.any():
-        raise KeyError(f"no emissions_mt for {tuple(rows.loc[missing, keys].iloc[0])}")
+    rows = idx.emitter_pools[[*keys, "pool"]].merge(ds.baseline, on=keys)
     sums = rows.groupby("pool")["emissions_mt"].sum()
     return dict(zip(sums.index.tolist(), sums.to_numpy(dtype=float).tolist(), strict=True))
 

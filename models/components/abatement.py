@@ -76,11 +76,10 @@ def _emissions_floor(m: pyo.ConcreteModel, emitter: str, t: int) -> pyo.Constrai
 
 @dataclass(frozen=True)
 class StepColumns:
-    """Where the MAC steps sit in HiGHS: columns first_column.. in `idx.steps` order, and the
-    pool rows first_row.. in `idx.pools` order."""
+    """Where the MAC steps sit in HiGHS: `count` columns from first_column, in `idx.steps`
+    order."""
 
     first_column: int
-    first_row: int
     count: int
 
     @property
@@ -125,4 +124,4 @@ def add_step_columns(
         (first_row + steps["pool"].to_numpy()).astype(np.int32),
         np.ones(n_steps),
     )
-    return StepColumns(first_column, first_row, n_steps)
+    return StepColumns(first_column, n_steps)
