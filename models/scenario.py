@@ -435,7 +435,8 @@ def _key_domain(ds: Dataset, table: str) -> pd.DataFrame:
         "taxes": ("region", pd.Series(ds.regions)),
         "ndc": ("region", pd.Series(ds.regions)),
     }[table]
-    frame = pd.DataFrame({entities[0]: list(entities[1])})
+    # object, as the data set's text columns: a `where` value of any type compares as unequal
+    frame = pd.DataFrame({entities[0]: pd.Series(list(entities[1]), dtype=object)})
     if "period" in TABLES[table].key:
         frame = frame.merge(pd.DataFrame({"period": list(ds.periods)}), how="cross")
     return frame

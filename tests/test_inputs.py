@@ -169,6 +169,15 @@ def write_scenario(tmp_path: Path, **content) -> Path:
             "overrides.limits.0.set.max_import_share",
             "expected a finite number ≥ 0 or empty",
         ),
+        (  # a number too large for any integer column, where a market's name belongs
+            {
+                "overrides": {
+                    "limits": [{"where": {"market": 10**30}, "set": {"max_import_share": 1}}]
+                }
+            },
+            "overrides.limits.0.where",
+            "matches no row",
+        ),
         ({"solver": {"time_limit": -5}}, "solver.time_limit", "greater than 0"),
         ({"dataset": "nowhere"}, "dataset", "not found"),
     ],
