@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from abatelink.build import build
-from abatelink.coalitions import coalition_values, game_of
-from abatelink.game import core_check, nucleolus, sampled_shapley, shapley
-from abatelink.levers import set_inputs
-from abatelink.scenario import Scenario, load_scenario, scenario_dataset, scenario_inputs
-from abatelink.solve import Session
+from abatelink.games.coalitions import coalition_values, game_of
+from abatelink.games.solutions import core_check, nucleolus, sampled_shapley, shapley
+from abatelink.inputs.scenario import Scenario, load_scenario, scenario_dataset, scenario_inputs
+from abatelink.model.build import build
+from abatelink.model.levers import set_inputs
+from abatelink.solve.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 

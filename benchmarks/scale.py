@@ -4,7 +4,7 @@
                                [--cases milp,no-projects,lp] [--highs-option KEY=VALUE ...]
                                [--profile 25] [--keep DIR]
 
-Writes a plant-level split of data/nea2018 (`abatelink.plants.write_plant_dataset`) into a
+Writes a plant-level split of data/nea2018 (`abatelink.inputs.plants.write_plant_dataset`) into a
 temporary folder and, for each case, runs the linked scenario (`links: all`) in this process
 (imports not timed), then gives the model HiGHS holds to a fresh `highspy.Highs` through an
 MPS file and times its read and run alone. Cases: `milp` (every project, CCS units and
@@ -29,11 +29,11 @@ from pathlib import Path
 
 import highspy
 
-from abatelink.highs import use_threads
-from abatelink.plants import write_plant_dataset
+from abatelink.inputs.plants import write_plant_dataset
+from abatelink.inputs.scenario import Scenario, SolverSettings
 from abatelink.run import RunResult, run
-from abatelink.scenario import Scenario, SolverSettings
-from abatelink.solve import SolverOptions
+from abatelink.solve.highs import use_threads
+from abatelink.solve.session import SolverOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data" / "nea2018"

@@ -25,13 +25,13 @@ import highspy
 import numpy as np
 import yaml
 
-from abatelink.build import build
-from abatelink.levers import set_inputs
-from abatelink.results import Extract, price_table
-from abatelink.scenario import scenario_dataset, scenario_inputs
-from abatelink.solve import Session
-from abatelink.study import base_scenario, design, load_study, scenario_for
-from abatelink.sweep import run_batch, sweep
+from abatelink.inputs.scenario import scenario_dataset, scenario_inputs
+from abatelink.inputs.study import base_scenario, design, load_study, scenario_for
+from abatelink.model.build import build
+from abatelink.model.levers import set_inputs
+from abatelink.results.tables import Extract, price_table
+from abatelink.solve.session import Session
+from abatelink.studies.sweep import run_batch, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -63,8 +63,8 @@ def steps(emitter: str, period: int, quantities: list[float], costs: list[float]
 
 def solve(folder: Path, links: str | list[str] = "all", **scenario: Any):
     """Run a scenario on the data set in `folder` and return the `RunResult`."""
+    from abatelink.inputs.scenario import Scenario
     from abatelink.run import run
-    from abatelink.scenario import Scenario
 
     return run(Scenario(name="test", dataset=str(folder), links=links, **scenario))
 

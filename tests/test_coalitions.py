@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from abatelink.cli import main
-from abatelink.scenario import Scenario
-from abatelink.share import share
+from abatelink.games.share import share
+from abatelink.inputs.scenario import Scenario
 
 from factory import both_ways, merge, one_market, solve, write_dataset
 

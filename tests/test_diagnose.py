@@ -80,8 +80,8 @@ def test_the_cli_exits_2_prints_the_diagnosis_and_writes_it(tmp_path, capsys):
 def test_diagnose_on_a_feasible_scenario_finds_nothing_and_leaves_the_model_as_it_was(tmp_path):
     folder = tight_ndc(tmp_path, target=80)
     plain = solve(folder, links="none")
+    from abatelink.inputs.scenario import Scenario
     from abatelink.run import run
-    from abatelink.scenario import Scenario
 
     checked = run(Scenario(name="x", dataset=str(folder), links="none"), diagnose_always=True)
     assert checked["diagnosis"].empty
@@ -97,7 +97,7 @@ def test_diagnose_on_a_feasible_scenario_finds_nothing_and_leaves_the_model_as_i
 
 
 def test_badly_scaled_units_give_a_warning(tmp_path):
-    from abatelink.numerics import range_warnings
+    from abatelink.solve.numerics import range_warnings
 
     assert range_warnings({"matrix": (1.0, 10.0), "cost": (1e-6, 1e5)}) == [
         "cost coefficients span 1e-06 to 1e+05 (ratio 1.0e+11 > 1e+09): check the units of "
@@ -162,7 +162,7 @@ def test_a_milp_stopped_at_a_limit_writes_its_incumbent_marked_with_its_gap(tmp_
 
 def test_the_time_limit_and_gap_of_the_command_line_reach_the_solver(tmp_path):
     from abatelink.cli import _parser, _with_solver_flags
-    from abatelink.scenario import load_scenario
+    from abatelink.inputs.scenario import load_scenario
 
     tight_ndc(tmp_path, target=80)
     path = tmp_path / "s.yaml"

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from abatelink.errors import InputError
-from abatelink.export import (
+from abatelink.reports.export import (
     check_iamc_frame,
     column_unit,
     export_run,
@@ -24,7 +24,7 @@ from abatelink.export import (
     read_xlsx_table,
     to_iamc,
 )
-from abatelink.results import TABLE_NAMES
+from abatelink.results.tables import TABLE_NAMES
 from abatelink.run import write_run
 
 from factory import avoided_mt, both_ways, ccs_unit, merge, one_market, solve, write_dataset

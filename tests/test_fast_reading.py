@@ -23,9 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from abatelink import dataset, schema
-from abatelink.dataset import load_dataset
 from abatelink.errors import InputError
+from abatelink.inputs import dataset, schema
+from abatelink.inputs.dataset import load_dataset
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "nea2018"
 FILE = Path("table.csv")

@@ -14,8 +14,8 @@ import pytest
 from test_export import ccs_run, two_market_runs
 
 from abatelink.errors import InputError
-from abatelink.export import read_run
-from abatelink.figures import (
+from abatelink.reports.export import read_run
+from abatelink.reports.figures import (
     cost_comparison_data,
     credit_data,
     draw_cost_comparison,

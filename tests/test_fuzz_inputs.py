@@ -39,17 +39,17 @@ from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 from abatelink import cli
-from abatelink.dataset import Dataset, load_dataset
 from abatelink.errors import InputError
-from abatelink.run import run
-from abatelink.scenario import (
+from abatelink.inputs.dataset import Dataset, load_dataset
+from abatelink.inputs.scenario import (
     Scenario,
     load_scenario,
     project_rules,
     scenario_periods,
 )
-from abatelink.schema import FALSE_WORDS, LARGEST, TABLES, TRUE_WORDS, Column
-from abatelink.sharing import credit_shares
+from abatelink.inputs.schema import FALSE_WORDS, LARGEST, TABLES, TRUE_WORDS, Column
+from abatelink.model.credit_rules import credit_shares
+from abatelink.run import run
 
 from factory import both_ways, ccs_unit, merge, one_market, steps, supergrid, write_dataset
 
@@ -638,7 +638,7 @@ BAD_YAML = (
     "name: !!python/object/apply:os.system ['echo hi']\n",
     "!!python/object/new:os.system [echo hi]\n",
     "name: !!python/name:os.system\n",
-    "name: !!python/object:abatelink.scenario.Scenario {}\n",
+    "name: !!python/object:abatelink.inputs.scenario.Scenario {}\n",
     "name: !foo bar\n",
     "name: !!int x\n",
     "name: !!float 1e\n",

@@ -1,4 +1,4 @@
-"""Tests of abatelink.game against hand-computed, published and independently computed values.
+"""Tests of abatelink.games.solutions against hand-computed, published and independent values.
 
 The independent checks use other formulations than the module: the Shapley value as an
 average over all n! orders, core non-emptiness by the Bondareva-Shapley LP, the nucleolus by
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abatelink.game import (
+from abatelink.games.solutions import (
     Game,
     GameError,
     coalition_label,

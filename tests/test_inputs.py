@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from abatelink.cli import main
-from abatelink.dataset import load_dataset
 from abatelink.errors import InputError
+from abatelink.inputs.dataset import load_dataset
+from abatelink.inputs.scenario import load_scenario
 from abatelink.run import run
-from abatelink.scenario import load_scenario
 
 from factory import both_ways, merge, one_market, write_dataset
 

@@ -167,10 +167,10 @@ def test_a_binding_ndc_reduces_exports_and_reports_its_shadow_price(tmp_path):
 
 
 def test_a_warm_re_solve_after_a_cap_change_equals_a_cold_solve(tmp_path):
-    from abatelink.build import build
-    from abatelink.levers import set_inputs
-    from abatelink.scenario import Scenario, scenario_dataset, scenario_inputs
-    from abatelink.solve import Session
+    from abatelink.inputs.scenario import Scenario, scenario_dataset, scenario_inputs
+    from abatelink.model.build import build
+    from abatelink.model.levers import set_inputs
+    from abatelink.solve.session import Session
 
     folder = _two_markets(tmp_path)
     tighter = Scenario(

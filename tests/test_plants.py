@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abatelink.dataset import load_dataset
 from abatelink.errors import InputError
-from abatelink.plants import CCS_MAX_SHARE, SOURCE_ID, apportion, write_plant_dataset
+from abatelink.inputs.dataset import load_dataset
+from abatelink.inputs.plants import CCS_MAX_SHARE, SOURCE_ID, apportion, write_plant_dataset
 
 from factory import both_ways, ccs_unit, merit_order, solve, steps, write_dataset
 

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from test_export import ccs_run, two_market_runs
 
-from abatelink.report import write_report
+from abatelink.reports.html import write_report
 from abatelink.run import write_run
 
 from factory import one_market, solve, write_dataset

@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from abatelink.cli import main
+from abatelink.inputs.study import base_scenario, design, load_study, scenario_for
 from abatelink.run import run
-from abatelink.sensitivity import analyse
-from abatelink.study import base_scenario, design, load_study, scenario_for
-from abatelink.sweep import batch_file, load_results, sweep
+from abatelink.studies.sensitivity import analyse
+from abatelink.studies.sweep import batch_file, load_results, sweep
 
 from factory import both_ways, merge, one_market, write_dataset
 
@@ -210,7 +210,7 @@ def test_sweep_and_sensitivity_commands(tmp_path, capsys):
 
 
 def test_a_bounds_only_study_is_compiled_and_gives_the_same_numbers(tmp_path):
-    from abatelink.sweep import _worker_model
+    from abatelink.studies.sweep import _worker_model
 
     path = study_file(
         tmp_path,
@@ -247,7 +247,7 @@ def test_a_bounds_only_study_is_compiled_and_gives_the_same_numbers(tmp_path):
 
 
 def test_interacting_parameters_fall_back_to_the_full_path(tmp_path):
-    from abatelink.sweep import _worker_model
+    from abatelink.studies.sweep import _worker_model
 
     path = study_file(tmp_path, outputs=["prices"])  # B's cap × B's import share: bilinear
     assert _worker_model(path).compiled is None

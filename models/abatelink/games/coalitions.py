@@ -1,0 +1,130 @@
+"""Coalition values from the model: what each group of countries saves by acting together.
+
+Coalition S opens the scenario's links whose two markets both lie in S and the joint projects
+whose participants all lie in S; every other country acts alone. Countries interact only
+through links and projects, so the problem separates by country and
+
+    c(S) = objective(S) − Σ_{j ∉ S} c_j(alone),     v(S) = Σ_{i ∈ S} c_i(alone) − c(S),
+
+with c_i(alone) the present-value cost of country i in the solve where every country is alone.
+All 2^n coalitions re-solve one persistent model; only link and build bounds change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+from collections.abc import Iterable
+
+import pandas as pd
+
+from abatelink.errors import SolveError
+from abatelink.games.solutions import Game, coalition_label
+from abatelink.model.build import Model
+from abatelink.model.levers import Inputs, set_openings
+from abatelink.results.tables import tables
+from abatelink.solve.session import Session, SolverOptions
+
+
+def coalition_inputs(model: Model, inputs: Inputs, members: frozenset[str]) -> Inputs:
+    """The scenario's inputs with only the links and projects open to `members`.
+
+    Open: links whose two markets lie in S, and projects whose participants all lie in S;
+    links within one country and single-country projects stay open for everyone, so a
+    country outside S acts exactly as it does alone.
+    """
+    region = model.index.region_of_market
+    participants = model.index.projects.participants
+
+    def link_open(a: str, b: str) -> bool:
+        return region[a] == region[b] or (region[a] in members and region[b] in members)
+
+    def project_open(project: str) -> bool:
+        taking_part = set(participants.get(project, ()))
+        return len(taking_part) <= 1 or taking_part <= members
+
+    return dataclasses.replace(
+        inputs,
+        open_links=frozenset(link for link in inputs.open_links if link_open(*link)),
+        open_projects=frozenset(p for p in inputs.open_projects if project_open(p)),
+    )
+
+
+def standalone_inputs(model: Model, inputs: Inputs) -> Inputs:
+    """Every country alone: the openings of the empty coalition."""
+    return coalition_inputs(model, inputs, frozenset())
+
+
+def all_coalitions(players: Iterable[str]) -> list[frozenset[str]]:
+    """Every coalition, the empty one first, by size."""
+    players = tuple(players)
+    return [
+        frozenset(c) for n in range(len(players) + 1) for c in itertools.combinations(players, n)
+    ]
+
+
+def standalone_costs(
+    model: Model, session: Session, inputs: Inputs, options: SolverOptions
+) -> pd.Series:
+    """c_i(alone): each country's present-value cost when every country acts alone."""
+    set_openings(model, standalone_inputs(model, inputs))
+    solution = session.solve(options)
+    _require_solution(solution.status, "every country alone")
+    costs = tables(model, session, solution)["costs"]
+    weight = costs["period"].map(model.index.weight)
+    return (costs["total_cost_musd"] * weight).groupby(costs["region"]).sum().astype(float)
+
+
+def coalition_values(
+    model: Model, session: Session, inputs: Inputs, options: SolverOptions | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """v(S) for every coalition of the data set's regions, and the standalone costs.
+
+    Returns a frame (coalition, members, size, cost_musd, value_musd, status, seconds) and
+    c_i(alone). Costs and values are present values in US$ million.
+    """
+    options = options or SolverOptions()
+    players = model.index.regions
+    alone = standalone_costs(model, session, inputs, options)
+    rows = []
+    for members in all_coalitions(players):
+        start = time.perf_counter()
+        set_openings(model, coalition_inputs(model, inputs, members))
+        solution = session.solve(options)
+        _require_solution(solution.status, coalition_label(members, players))
+        outside = sum(alone[j] for j in players if j not in members)
+        cost = solution.objective - outside
+        value = sum(alone[i] for i in members) - cost
+        rows.append(
+            (
+                coalition_label(members, players),
+                tuple(sorted(members)),
+                len(members),
+                cost,
+                value,
+                solution.status,
+                time.perf_counter() - start,
+            )
+        )
+    set_openings(model, inputs)
+    frame = pd.DataFrame(
+        rows,
+        columns=["coalition", "members", "size", "cost_musd", "value_musd", "status", "seconds"],
+    )
+    return frame, alone
+
+
+def game_of(frame: pd.DataFrame, players: tuple[str, ...]) -> Game:
+    """The savings game of a coalition table (v(∅) = 0 up to solver tolerance)."""
+    values = {frozenset(m): v for m, v in zip(frame["members"], frame["value_musd"])}
+    values[frozenset()] = 0.0
+    return Game.from_mapping(players, values)
+
+
+def _require_solution(status: str, what: str) -> None:
+    if status not in ("optimal",):
+        raise SolveError(
+            f"coalition {what}: the solver returned {status}; coalition values "
+            "need every coalition solved to optimality"
+        )

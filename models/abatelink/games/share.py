@@ -1,0 +1,114 @@
+"""Fair and stable sharing of what countries save together: `abatelink share`.
+
+A game rule (Shapley value, nucleolus, least core) allocates the grand coalition's saving
+v(N); it is carried out with side payments between countries, because re-assigning credits
+moves where tonnes are accounted and can change the optimum itself. A credit rule (host,
+equal, investment, offtake, fixed) allocates whatever each country saves in the grand
+coalition when credits are shared that way. Either way the allocation is checked against
+the core: no group of countries should save more on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from abatelink.games.coalitions import coalition_values, game_of
+from abatelink.games.solutions import CoreCheck, Game, core_check, least_core, nucleolus, shapley
+from abatelink.inputs.scenario import Scenario, scenario_dataset, scenario_inputs, scenario_periods
+from abatelink.model.build import Model, build
+from abatelink.model.credit_rules import RULES as CREDIT_RULES
+from abatelink.model.levers import Inputs, set_inputs
+from abatelink.results.tables import tables
+from abatelink.run import solve_with_offtake
+from abatelink.solve.session import Session, SolverOptions
+
+GAME_RULES: dict[str, Callable[[Game], dict[str, float]]] = {
+    "shapley": shapley,
+    "nucleolus": nucleolus,
+    "least-core": lambda game: least_core(game).allocation,
+}
+ALL_RULES = (*GAME_RULES, *CREDIT_RULES)
+
+
+@dataclass
+class ShareResult:
+    """Coalition values, the allocation by country and its core check."""
+
+    rule: str
+    coalitions: pd.DataFrame
+    allocation: pd.DataFrame
+    core: CoreCheck
+    game: Game
+
+
+def share(scenario: Scenario, rule: str) -> ShareResult:
+    """Coalition values of `scenario` and the allocation of the grand coalition's saving."""
+    if rule in CREDIT_RULES:
+        scenario = scenario.model_copy(update={"sharing": rule, "project_sharing": {}})
+    dataset = scenario_dataset(scenario)
+    inputs = scenario_inputs(scenario, dataset)
+    model = build(dataset, scenario_periods(scenario, dataset))
+    set_inputs(model, inputs)
+    return share_on(model, Session(model), inputs, scenario.solver.to_options(), rule)
+
+
+def share_on(
+    model: Model, session: Session, inputs: Inputs, options: SolverOptions, rule: str
+) -> ShareResult:
+    """`share` on a built model: coalitions re-solve its persistent session in place."""
+    frame, alone = coalition_values(model, session, inputs, options)
+    game = game_of(frame, model.index.regions)
+    grand = grand_costs(model, session, inputs, options)
+    allocated = (
+        GAME_RULES[rule](game)
+        if rule in GAME_RULES
+        else {r: alone[r] - grand[r] for r in game.players}
+    )
+    allocation = allocation_table(alone, grand, allocated, side_payments=rule in GAME_RULES)
+    return ShareResult(rule, frame, allocation, core_check(game, allocated), game)
+
+
+def grand_costs(
+    model: Model, session: Session, inputs: Inputs, options: SolverOptions
+) -> pd.Series:
+    """Each country's present-value cost when all act together (no side payments)."""
+    set_inputs(model, inputs)
+    solution, _ = solve_with_offtake(model, session, inputs, options)
+    costs = tables(model, session, solution)["costs"]
+    weight = costs["period"].map(model.index.weight)
+    return (costs["total_cost_musd"] * weight).groupby(costs["region"]).sum().astype(float)
+
+
+def allocation_table(
+    alone: pd.Series, grand: pd.Series, allocated: dict[str, float], side_payments: bool
+) -> pd.DataFrame:
+    """Per country: standalone and grand-coalition cost, allocated saving, side payment.
+
+    final cost = standalone cost − allocated saving = grand cost − side payment received.
+    """
+    frame = pd.DataFrame({"standalone_cost_musd": alone, "grand_coalition_cost_musd": grand})
+    frame["allocated_saving_musd"] = pd.Series(allocated)
+    total = frame["allocated_saving_musd"].sum()
+    frame["share_of_saving"] = frame["allocated_saving_musd"] / total if total else 0.0
+    own_saving = frame["standalone_cost_musd"] - frame["grand_coalition_cost_musd"]
+    frame["side_payment_received_musd"] = (
+        frame["allocated_saving_musd"] - own_saving if side_payments else 0.0
+    )
+    frame["final_cost_musd"] = frame["standalone_cost_musd"] - frame["allocated_saving_musd"]
+    return frame.rename_axis("region").reset_index()
+
+
+def write_share(result: ShareResult, folder: Path) -> Path:
+    """Write coalitions.csv and allocation.csv into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    coalitions = result.coalitions.drop(columns=["members"])
+    coalitions.to_csv(folder / "coalitions.csv", index=False)
+    allocation = result.allocation.assign(
+        rule=result.rule, in_core=result.core.in_core, core_message=result.core.message
+    )
+    allocation.to_csv(folder / "allocation.csv", index=False)
+    return folder

@@ -1,0 +1,442 @@
+"""Scenario files: which data set, periods and links, what to override, how to solve.
+
+```yaml
+name: linked
+dataset: ../data/nea2018        # relative to this file
+periods: [2020, 2025, 2030]     # default: all of the data set's
+links: all                      # none | all | ["CN-ETS->KR-ETS", "CN-ETS<->JP-TSE", ...]
+overrides:                      # table → changes; `where` selects rows by column values
+  caps:   [{where: {market: KR-ETS}, scale: {cap_mt: 0.9}}]
+  limits: [{where: {market: CN-ETS}, set: {max_export_share: 0.05}}]
+solver: {time_limit: 600, mip_rel_gap: 1.0e-4}
+```
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from abatelink.errors import InputError
+from abatelink.inputs.dataset import Dataset, check_dataset, check_values, load_dataset
+from abatelink.inputs.schema import LARGEST, TABLES, Column
+from abatelink.inputs.yamlfile import parse, read_yaml
+from abatelink.model.levers import Inputs
+from abatelink.solve.session import SolverOptions
+
+# Tables a scenario may change, and which of their rows it may add (value tables only).
+OVERRIDABLE = {
+    "caps": ("cap_mt",),
+    "baseline": ("emissions_mt",),
+    "links": ("max_volume_mt", "transaction_cost_usd_per_t"),
+    "limits": ("max_import_share", "max_export_share", "max_offset_share"),
+    "price_controls": ("floor_usd_per_t", "ceiling_usd_per_t"),
+    "banking": ("banking_allowed", "max_borrow_share", "initial_bank_mt"),
+    "taxes": ("rate_usd_per_t",),
+    "ndc": ("target_mt",),
+}
+ROWS_MAY_BE_ADDED = {"limits", "price_controls", "banking", "taxes", "ndc"}
+GAME_RULE_NAMES = ("shapley", "nucleolus", "least-core")
+# Overrides change values of existing keys, or add rows whose keys come from the data set's own
+# markets and regions, and each value is checked against its column as it is applied. Only
+# these tables take part in checks across tables (MAC steps within the baseline; floor ≤
+# ceiling), so only they make the whole data set be checked again.
+RECHECK_AFTER = {"baseline", "price_controls"}
+
+
+Cell = float | int | bool | str | None
+
+
+class SolverSettings(BaseModel):
+    """Solver settings of a scenario; `options` passes other HiGHS options by name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_limit: float | None = Field(default=None, gt=0)
+    mip_rel_gap: float = Field(default=1e-4, ge=0)
+    threads: int = Field(default=1, ge=1, le=1024)
+    options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    def to_options(self) -> SolverOptions:
+        return SolverOptions(self.time_limit, self.mip_rel_gap, self.threads, dict(self.options))
+
+
+class Change(BaseModel):
+    """One override: rows selected by `where`, then `set` values or `scale` them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    where: dict[str, Cell | list[Cell]] = Field(default_factory=dict)
+    set: dict[str, Cell] | None = None
+    scale: dict[str, float] | None = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Change:
+        if (self.set is None) == (self.scale is None):
+            raise ValueError("give exactly one of 'set' or 'scale'")
+        return self
+
+
+class Scenario(BaseModel):
+    """A scenario as written in its YAML file (paths still relative to `folder`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    dataset: str
+    periods: list[int] | None = None
+    links: Literal["none", "all"] | list[str] = "none"
+    overrides: dict[str, list[Change]] = Field(default_factory=dict)
+    projects: Literal["none", "all"] | list[str] = "all"
+    sharing: Literal[
+        "host", "equal", "investment", "offtake", "fixed", "shapley", "nucleolus", "least-core"
+    ] = "host"
+    project_sharing: dict[str, Literal["host", "equal", "investment", "offtake", "fixed"]] = Field(
+        default_factory=dict
+    )
+    credit_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
+    cost_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
+    pm_damage_usd_per_t: float = Field(default=0.0, ge=0, le=LARGEST, allow_inf_nan=False)
+    project_cost_scale: dict[str, float] = Field(default_factory=dict)
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+    folder: Path = Field(default=Path("."), exclude=True)
+    file: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("name", "dataset")
+    @classmethod
+    def _plain_text(cls, text: str, info: ValidationInfo) -> str:
+        if not text.isprintable():
+            raise ValueError("expected text without control characters (line breaks, NUL, ...)")
+        if info.field_name == "name" and (set(text) & set("/\\") or text in (".", "..")):
+            raise ValueError("expected a plain file name: no '/' or '\\', not '.' or '..'")
+        return text
+
+    @property
+    def dataset_path(self) -> Path:
+        return (self.folder / self.dataset).resolve()
+
+    @property
+    def source(self) -> Path:
+        """The file to name in error messages."""
+        return self.file or self.folder / f"{self.name}.yaml"
+
+    def digest(self, dataset: Dataset) -> str:
+        """SHA-256 of the resolved scenario and the data set's files: the run's input hash."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True) + dataset.digest
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario YAML file safely and validate it, and where its data set may be."""
+    path = Path(path)
+    scenario = parse(Scenario, read_yaml(path), path)
+    check_inside_project(path, scenario.dataset, "dataset")
+    return scenario.model_copy(update={"folder": path.parent.resolve(), "file": path})
+
+
+def project_root(folder: Path) -> Path:
+    """The nearest ancestor holding .git or pyproject.toml; else the folder itself."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists() or (candidate / "pyproject.toml").exists():
+            return candidate
+    return folder
+
+
+def check_inside_project(file: Path, relative: str, key: str) -> None:
+    """A path written in a file must be relative and stay inside the file's project.
+
+    Only the user, on the command line, may point elsewhere (`abatelink run --dataset PATH`).
+    """
+    if Path(relative).is_absolute():
+        raise InputError(
+            file,
+            "an absolute path is not accepted in a file; give it on the "
+            "command line (abatelink run --dataset PATH) or make it relative",
+            key=key,
+        )
+    root = project_root(file.parent)
+    target = (file.parent / relative).resolve()
+    if target != root and root not in target.parents:
+        raise InputError(
+            file,
+            f"{relative!r} leads outside the project folder {root}; keep "
+            "data inside it or pass --dataset on the command line",
+            key=key,
+        )
+
+
+def scenario_dataset(scenario: Scenario) -> Dataset:
+    """Load the scenario's data set (before overrides)."""
+    if not (scenario.dataset_path / "dataset.yaml").is_file():
+        raise InputError(
+            scenario.source,
+            f"data set folder {str(scenario.dataset_path)!r} not found (no dataset.yaml there)",
+            key="dataset",
+        )
+    return load_dataset(scenario.dataset_path)
+
+
+def scenario_periods(scenario: Scenario, dataset: Dataset) -> tuple[int, ...]:
+    """The scenario's periods, checked against the data set's."""
+    if scenario.periods is None:
+        return dataset.periods
+    unknown = [t for t in scenario.periods if t not in dataset.periods]
+    if unknown:
+        raise InputError(
+            scenario.source,
+            f"period {unknown[0]} is not in the data set (periods {list(dataset.periods)})",
+            key="periods",
+        )
+    return tuple(sorted(set(scenario.periods)))
+
+
+def scenario_inputs(scenario: Scenario, dataset: Dataset) -> Inputs:
+    """The data after the scenario's overrides, the links and projects it opens, the sharing."""
+    changed = apply_overrides(scenario, dataset)
+    return Inputs(
+        dataset=changed,
+        open_links=open_links(scenario, dataset),
+        open_projects=open_projects(scenario, dataset),
+        sharing=project_rules(scenario, dataset),
+        credit_shares=scenario.credit_shares,
+        cost_shares=scenario.cost_shares,
+        pm_damage_usd_per_t=scenario.pm_damage_usd_per_t,
+        project_cost_scale=scenario.project_cost_scale,
+        source=str(scenario.source),
+    )
+
+
+def open_projects(scenario: Scenario, dataset: Dataset) -> frozenset[str]:
+    """Projects that may be built: all (default), none, or those named."""
+    known = list(dataset.projects["project"])
+    if scenario.projects == "none":
+        return frozenset()
+    if scenario.projects == "all":
+        return frozenset(known)
+    _require_known(scenario, "projects", scenario.projects, known)
+    return frozenset(scenario.projects)
+
+
+def project_rules(scenario: Scenario, dataset: Dataset) -> dict[str, str]:
+    """The credit rule of each project: the scenario's `sharing`, or its per-project choice.
+
+    Under a game rule (shapley, nucleolus, least-core) credits stay with the host and the
+    allocation is carried out with side payments (see `share.py`).
+    """
+    known = list(dataset.projects["project"])
+    for key in ("project_sharing", "credit_shares", "cost_shares", "project_cost_scale"):
+        _require_known(scenario, key, list(getattr(scenario, key)), known)
+    _check_cost_shares(scenario, dataset)
+    default = "host" if scenario.sharing in GAME_RULE_NAMES else scenario.sharing
+    return {p: scenario.project_sharing.get(p, default) for p in known}
+
+
+def _check_cost_shares(scenario: Scenario, dataset: Dataset) -> None:
+    """Cost shares a scenario gives go to participants, each ≥ 0, together 1."""
+    for project, shares in scenario.cost_shares.items():
+        rows = dataset.participants[dataset.participants["project"] == project]
+        members = list(rows["region"])
+        outsiders = [r for r in shares if r not in members]
+        if outsiders:
+            raise InputError(
+                scenario.source,
+                f"{outsiders[0]} is not a participant of {project} "
+                f"(participants: {', '.join(members)})",
+                key=f"cost_shares.{project}",
+            )
+        values = list(shares.values())
+        if not all(math.isfinite(v) and v >= 0 for v in values) or abs(sum(values) - 1) > 1e-6:
+            raise InputError(
+                scenario.source,
+                f"expected cost shares ≥ 0 that add up to 1, found {shares}",
+                key=f"cost_shares.{project}",
+            )
+
+
+def _require_known(scenario: Scenario, key: str, names: list[str], known: list[str]) -> None:
+    for i, name in enumerate(names):
+        if name not in known:
+            raise InputError(
+                scenario.source,
+                f"unknown project {name!r}; projects of the data set: {', '.join(known) or 'none'}",
+                key=f"{key}.{i}",
+            )
+
+
+def link_names(dataset: Dataset) -> list[str]:
+    """Names of the data set's links, `FROM->TO`."""
+    pairs = dataset.links[["from_market", "to_market"]].drop_duplicates()
+    return [f"{a}->{b}" for a, b in pairs.itertuples(index=False)]
+
+
+def open_links(scenario: Scenario, dataset: Dataset) -> frozenset[tuple[str, str]]:
+    """Links the scenario opens: none, all, or those named (`A->B`, or `A<->B` for both ways)."""
+    known = {tuple(name.split("->")) for name in link_names(dataset)}
+    if scenario.links == "none":
+        return frozenset()
+    if scenario.links == "all":
+        return frozenset(known)
+    chosen: set[tuple[str, str]] = set()
+    for i, name in enumerate(scenario.links):
+        chosen |= _named_links(scenario, i, name, known)
+    return frozenset(chosen)
+
+
+def _named_links(scenario: Scenario, i: int, name: str, known: set) -> set[tuple[str, str]]:
+    both = "<->" in name
+    parts = [p.strip() for p in name.replace("<->", "->").split("->")]
+    wanted = {tuple(parts), tuple(reversed(parts))} if both else {tuple(parts)}
+    if len(parts) != 2 or not wanted <= known:
+        raise InputError(
+            scenario.source,
+            f"unknown link {name!r}; links of the data set: "
+            + ", ".join(sorted(f"{a}->{b}" for a, b in known)),
+            key=f"links.{i}",
+        )
+    return wanted
+
+
+def apply_overrides(scenario: Scenario, dataset: Dataset) -> Dataset:
+    """The data set with the scenario's overrides applied, re-checked as a whole."""
+    if not scenario.overrides:
+        return dataset
+    frames = {}
+    for table, changes in scenario.overrides.items():
+        frame = dataset.table(_overridable(scenario, table)).copy()
+        for i, change in enumerate(changes):
+            frame = _apply_change(scenario, dataset, table, i, change, frame)
+        frames[table] = frame.reset_index(drop=True)
+    changed = dataset.with_tables(**frames)
+    try:
+        if set(frames) & RECHECK_AFTER:
+            check_dataset(changed)
+        else:
+            check_values(changed, frames)  # inf, or scaled beyond LARGEST
+    except InputError as err:
+        raise InputError(
+            scenario.source, f"after overrides: {err.problem}", key="overrides"
+        ) from None
+    return changed
+
+
+def _overridable(scenario: Scenario, table: str) -> str:
+    if table not in OVERRIDABLE:
+        raise InputError(
+            scenario.source,
+            f"table {table!r} cannot be overridden; overridable tables: {', '.join(OVERRIDABLE)}",
+            key=f"overrides.{table}",
+        )
+    return table
+
+
+def _apply_change(
+    scenario: Scenario, ds: Dataset, table: str, i: int, change: Change, frame: pd.DataFrame
+) -> pd.DataFrame:
+    place = f"overrides.{table}.{i}"
+    values = change.set if change.set is not None else change.scale
+    for column, value in values.items():
+        _check_value(scenario, place, table, column, value, change.scale is not None)
+    if change.set is not None and table in ROWS_MAY_BE_ADDED:
+        frame = _add_missing_rows(scenario, ds, place, table, change, frame)
+    selected = _select(scenario, place, table, change.where, frame)
+    for column, value in values.items():
+        if change.scale is not None:
+            frame.loc[selected, column] = frame.loc[selected, column] * value
+        else:
+            frame.loc[selected, column] = value
+    return frame
+
+
+def _check_value(
+    scenario: Scenario, place: str, table: str, column: str, value: Any, is_scale: bool
+) -> None:
+    key = f"{place}.{'scale' if is_scale else 'set'}.{column}"
+    if column not in OVERRIDABLE[table]:
+        raise InputError(
+            scenario.source,
+            f"column {column!r} of {table} cannot be overridden; "
+            f"expected one of {', '.join(OVERRIDABLE[table])}",
+            key=key,
+        )
+    spec: Column = TABLES[table].column(column)
+    if is_scale:
+        bad = spec.kind == "bool" or not isinstance(value, int | float) or value < 0
+        expected = "a factor ≥ 0 (true/false columns are set, not scaled)"
+    elif spec.kind == "bool":
+        bad, expected = not isinstance(value, bool), "true or false"
+    else:
+        bad = value is None and not spec.nullable
+        bad |= value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (spec.minimum is not None and value < spec.minimum)
+            or not abs(value) <= LARGEST
+        )
+        expected = spec.expectation() + (" or empty" if spec.nullable else "")
+    if bad or (isinstance(value, float) and value != value):
+        raise InputError(scenario.source, f"expected {expected}, found {value!r}", key=key)
+
+
+def _select(
+    scenario: Scenario, place: str, table: str, where: dict, frame: pd.DataFrame
+) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for column, wanted in where.items():
+        if column not in frame.columns:
+            raise InputError(
+                scenario.source,
+                f"{table} has no column {column!r}; columns: {', '.join(TABLES[table].key)}, ...",
+                key=f"{place}.where",
+            )
+        values = wanted if isinstance(wanted, list) else [wanted]
+        mask &= frame[column].isin(values)
+    if not mask.any():
+        raise InputError(
+            scenario.source, f"'where' matches no row of {table}", key=f"{place}.where"
+        )
+    return mask
+
+
+def _add_missing_rows(
+    scenario: Scenario, ds: Dataset, place: str, table: str, change: Change, frame: pd.DataFrame
+) -> pd.DataFrame:
+    """For a value table, `set` also creates the rows its `where` names but the data lacks."""
+    key = list(TABLES[table].key)
+    domain = _key_domain(ds, table)
+    for column, wanted in change.where.items():
+        if column in key:
+            values = wanted if isinstance(wanted, list) else [wanted]
+            domain = domain[domain[column].isin(values)]
+    present = set(frame[key].itertuples(index=False, name=None))
+    missing = domain[[k not in present for k in domain[key].itertuples(index=False, name=None)]]
+    if missing.empty:
+        return frame
+    defaults = {c.name: c.default for c in TABLES[table].columns if c.name not in key}
+    if table == "banking":
+        defaults["banking_allowed"] = True
+    return pd.concat([frame, missing.assign(**defaults)], ignore_index=True)
+
+
+def _key_domain(ds: Dataset, table: str) -> pd.DataFrame:
+    """Every key a value table could have: its entities times the periods."""
+    ets = ds.markets.loc[ds.markets["kind"] == "ets", "market"]
+    entities = {
+        "limits": ("market", ds.markets["market"]),
+        "price_controls": ("market", ets),
+        "banking": ("market", ets),
+        "taxes": ("region", pd.Series(ds.regions)),
+        "ndc": ("region", pd.Series(ds.regions)),
+    }[table]
+    # object, as the data set's text columns: a `where` value of any type compares as unequal
+    frame = pd.DataFrame({entities[0]: pd.Series(list(entities[1]), dtype=object)})
+    if "period" in TABLES[table].key:
+        frame = frame.merge(pd.DataFrame({"period": list(ds.periods)}), how="cross")
+    return frame

@@ -1,0 +1,242 @@
+"""Study files: a base scenario, the parameters to vary, the design, the outputs to keep.
+
+```yaml
+name: caps-and-limits
+scenario: ../linked.yaml        # the base scenario, relative to this file
+design: lhs                     # grid | oat | lhs | morris | sobol
+samples: 200                    # lhs: scenarios; morris: trajectories; sobol: N (a power of 2)
+seed: 1
+batch_size: 50
+outputs: [prices, costs, trades, builds, credits, ndc_prices]
+parameters:
+  kr_cap:                       # scale cap_mt of the rows where market = KR-ETS
+    table: caps
+    where: {market: KR-ETS}
+    scale: cap_mt
+    range: [0.8, 1.2]           # sampled designs
+    values: [0.8, 1.0, 1.2]     # grid and one-at-a-time (oat) designs
+    base: 1.0                   # the oat centre
+  cn_export_limit:              # set max_export_share of China's markets
+    table: limits
+    where: {market: [CN-ETS, CN-PILOT]}
+    set: max_export_share
+    range: [0.0, 0.1]
+  sharing:                      # a scenario key (dots reach into mappings)
+    scenario: sharing
+    values: [host, equal]
+```
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from abatelink.errors import InputError
+from abatelink.inputs.scenario import (
+    OVERRIDABLE,
+    Change,
+    Scenario,
+    check_inside_project,
+    load_scenario,
+)
+from abatelink.inputs.yamlfile import parse, read_yaml
+
+OUTPUTS = ("prices", "costs", "gains", "trades", "builds", "credits", "ndc_prices")
+Value = float | int | str | bool
+
+
+class Parameter(BaseModel):
+    """One varied input: a table override (`table`, `where`, `scale`/`set`) or a scenario key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    table: str | None = None
+    where: dict[str, Any] = Field(default_factory=dict)
+    scale: str | None = None
+    set: str | None = None
+    scenario: str | None = None
+    values: list[Value] | None = None
+    range: tuple[float, float] | None = None
+    base: Value | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Parameter:
+        if (self.table is None) == (self.scenario is None):
+            raise ValueError("give either 'table' (with 'scale' or 'set') or 'scenario'")
+        if self.table is not None and (self.scale is None) == (self.set is None):
+            raise ValueError("a table parameter needs exactly one of 'scale' or 'set'")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError("range must be [low, high] with low ≤ high")
+        return self
+
+    @property
+    def column(self) -> str:
+        return self.scale or self.set or ""
+
+    @property
+    def changes(self) -> str:
+        """What the parameter feeds: a table name, or the scenario part it changes."""
+        if self.table is not None:
+            return self.table
+        return "links" if self.scenario == "links" else "projects"
+
+
+class Study(BaseModel):
+    """A study file, validated."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    scenario: str | None = None
+    design: Literal["grid", "oat", "lhs", "morris", "sobol"] = "grid"
+    samples: int = Field(default=64, ge=1)
+    seed: int = 0
+    batch_size: int = Field(default=50, ge=1)
+    evaluator: Literal["abatelink", "ishigami"] = "abatelink"
+    outputs: list[Literal[OUTPUTS]] = Field(default_factory=lambda: ["prices", "costs"])  # type: ignore[valid-type]
+    parameters: dict[str, Parameter] = Field(min_length=1)
+    folder: Path = Field(default=Path("."), exclude=True)
+    file: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _needs_a_scenario(self) -> Study:
+        if self.evaluator == "abatelink" and self.scenario is None:
+            raise ValueError("give scenario: the base scenario file the study varies")
+        return self
+
+    @property
+    def scenario_path(self) -> Path:
+        return (self.folder / (self.scenario or "")).resolve()
+
+    def digest(self) -> str:
+        """Hash of the study as written (what a results folder belongs to)."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_study(path: str | Path) -> Study:
+    path = Path(path)
+    study = parse(Study, read_yaml(path), path)
+    study = study.model_copy(update={"folder": path.parent.resolve(), "file": path})
+    if study.scenario is not None:
+        check_inside_project(path, study.scenario, "scenario")
+    _check_parameters(study)
+    return study
+
+
+def _check_parameters(study: Study) -> None:
+    source = study.file or study.folder
+    sampled = study.design in ("lhs", "morris", "sobol")
+    for name, p in study.parameters.items():
+        if p.table is not None and (
+            p.table not in OVERRIDABLE or p.column not in OVERRIDABLE[p.table]
+        ):
+            raise InputError(
+                source,
+                f"{p.table}.{p.column} cannot be varied; overridable: "
+                + ", ".join(f"{t}.{c}" for t, cs in OVERRIDABLE.items() for c in cs),
+                key=f"parameters.{name}",
+            )
+        if sampled and p.range is None:
+            raise InputError(
+                source,
+                f"design {study.design} samples a range: give range: [low, high]",
+                key=f"parameters.{name}",
+            )
+        if not sampled and not p.values:
+            raise InputError(
+                source, f"design {study.design} needs values: [...]", key=f"parameters.{name}"
+            )
+        if study.design == "oat" and p.base is None:
+            raise InputError(
+                source,
+                "a one-at-a-time design needs base: (the centre value)",
+                key=f"parameters.{name}",
+            )
+
+
+def salib_problem(study: Study) -> dict[str, Any]:
+    """The SALib problem of a sampled design: names and bounds of the parameters."""
+    names = list(study.parameters)
+    return {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [list(study.parameters[n].range) for n in names],
+    }
+
+
+def design(study: Study) -> pd.DataFrame:
+    """Every scenario of the study: scenario_id and one column per parameter."""
+    names = list(study.parameters)
+    if study.design == "grid":
+        rows = list(itertools.product(*(study.parameters[n].values for n in names)))
+    elif study.design == "oat":
+        rows = _one_at_a_time(study, names)
+    else:
+        rows = _sampled(study)
+    frame = pd.DataFrame(rows, columns=names)
+    frame.insert(0, "scenario_id", np.arange(len(frame)))
+    return frame
+
+
+def _one_at_a_time(study: Study, names: list[str]) -> list[tuple]:
+    base = tuple(study.parameters[n].base for n in names)
+    rows = [base]
+    for i, name in enumerate(names):
+        for value in study.parameters[name].values:
+            if value != base[i]:
+                rows.append((*base[:i], value, *base[i + 1 :]))
+    return rows
+
+
+def _sampled(study: Study) -> np.ndarray:
+    from SALib.sample import latin, morris, sobol
+
+    problem = salib_problem(study)
+    if study.design == "lhs":
+        return latin.sample(problem, study.samples, seed=study.seed)
+    if study.design == "morris":
+        return morris.sample(problem, study.samples, num_levels=4, seed=study.seed)
+    return sobol.sample(problem, study.samples, calc_second_order=False, seed=study.seed)
+
+
+def scenario_for(base: Scenario, study: Study, row: dict[str, Any]) -> Scenario:
+    """The base scenario with one design row's parameter values applied."""
+    overrides = {t: list(c) for t, c in base.overrides.items()}
+    update: dict[str, Any] = {}
+    for name, p in study.parameters.items():
+        value = _plain(row[name])
+        if p.table is not None:
+            action = {"scale": {p.column: value}} if p.scale else {"set": {p.column: value}}
+            overrides.setdefault(p.table, []).append(Change(where=p.where, **action))
+        else:
+            _set_key(update, base, p.scenario, value)
+    return base.model_copy(update={**update, "overrides": overrides})
+
+
+def _set_key(update: dict[str, Any], base: Scenario, path: str, value: Any) -> None:
+    """Set a scenario key; `a.b` sets entry b of mapping a (e.g. project_cost_scale.ccs-cn)."""
+    key, _, entry = path.partition(".")
+    if not entry:
+        update[key] = value
+        return
+    mapping = dict(update.get(key, getattr(base, key)))
+    mapping[entry] = value
+    update[key] = mapping
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def base_scenario(study: Study) -> Scenario:
+    return load_scenario(study.scenario_path)

@@ -1,0 +1,45 @@
+"""Build the Pyomo model of a data set once; scenarios then change its parameters in place."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyomo.environ as pyo
+
+from abatelink.inputs.dataset import Dataset
+from abatelink.model.components import CATALOGUE, objective
+from abatelink.model.index import ModelIndex, build_index
+
+
+@dataclass
+class Model:
+    """A built model: the Pyomo model, its index sets and the data set it was built from."""
+
+    pyomo: pyo.ConcreteModel
+    index: ModelIndex
+    dataset: Dataset
+    build_seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+    inputs: Any = None  # the last `levers.Inputs` given to the model
+
+
+def cost_terms() -> tuple[str, ...]:
+    """Names of the per-period cost expressions, in catalogue order."""
+    return tuple(c.COST_TERM for c in CATALOGUE if c.COST_TERM is not None)
+
+
+def build(dataset: Dataset, periods: tuple[int, ...] | None = None) -> Model:
+    """Declare every component of the catalogue, then the objective.
+
+    Parameters start at zero; `levers.set_inputs` gives them a scenario's values.
+    """
+    start = time.perf_counter()
+    idx = build_index(dataset, periods)
+    m = pyo.ConcreteModel(name=dataset.meta.name)
+    m.index_sets = idx
+    for component in CATALOGUE:
+        component.add_to(m, idx)
+    objective.add_to(m, idx, cost_terms())
+    return Model(pyomo=m, index=idx, dataset=dataset, build_seconds=time.perf_counter() - start)

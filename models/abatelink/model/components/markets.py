@@ -1,0 +1,76 @@
+"""ETS market balances: caps, banking and borrowing, and the price ceiling and floor.
+
+The dual of `market_balance[m,t]`, divided by the period's weight, is the market price.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from abatelink.model.index import ModelIndex
+
+COST_TERM = "reserve_cost_musd"
+
+
+def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
+    """Declare caps, the bank, price-control reserves and the allowance balance of each market."""
+    market_periods = idx.market_periods(idx.ets_markets)
+    m.cap_mt = pyo.Param(market_periods, mutable=True, initialize=0.0)
+    m.initial_bank_mt = pyo.Param(idx.ets_markets, mutable=True, initialize=0.0)
+    _declare_bounded(m, "bank_mt", market_periods, lower="bank_min_mt", upper="bank_max_mt")
+    _declare_bounded(m, "ceiling_sales_mt", market_periods, upper="ceiling_sales_max_mt")
+    _declare_bounded(m, "floor_withdrawal_mt", market_periods, upper="floor_withdrawal_max_mt")
+    m.ceiling_usd_per_t = pyo.Param(market_periods, mutable=True, initialize=0.0)
+    m.floor_usd_per_t = pyo.Param(market_periods, mutable=True, initialize=0.0)
+    m.market_balance = pyo.Constraint(market_periods, rule=_market_balance)
+    m.reserve_cost_musd = pyo.Expression(idx.periods, rule=_reserve_cost)
+
+
+def _declare_bounded(
+    m: pyo.ConcreteModel, name: str, keys: list, *, upper: str, lower: str | None = None
+) -> None:
+    """A variable whose bounds are mutable parameters, so scenarios change them in place."""
+    m.add_component(upper, pyo.Param(keys, mutable=True, initialize=0.0))
+    if lower is not None:
+        m.add_component(lower, pyo.Param(keys, mutable=True, initialize=0.0))
+    lower_of = getattr(m, lower) if lower else None
+    upper_of = getattr(m, upper)
+    m.add_component(
+        name,
+        pyo.Var(keys, bounds=lambda _, *k: (lower_of[k] if lower_of else 0.0, upper_of[k])),
+    )
+
+
+def _market_balance(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
+    """E[m,t] + X[m,t] + W[m,t] + D[m,t] + (B[m,t] − B[m,t−1]) / y_t − I[m,t] − O[m,t] − C[m,t]
+    ≤ cap[m,t].
+
+    E covered emissions, X exports, W floor withdrawals, D project credits generated in m and
+    given to other regions, B bank (stock), y_t years per period, I imports (allowances and
+    project credits), O domestic offsets, C sales at the ceiling; all Mt/yr except B (Mt).
+    """
+    idx: ModelIndex = m.index_sets
+    k = (market, t)
+    use = m.covered_emissions_mt[k] + m.exports_mt[k] + m.floor_withdrawal_mt[k]
+    use += m.credits_given_by_market_mt[k]
+    bank_change = (m.bank_mt[k] - _previous_bank(m, idx, market, t)) / idx.period_years[t]
+    supply = m.imports_mt[k] + m.offsets_mt[k] + m.ceiling_sales_mt[k]
+    supply += m.cap_slack_mt[k] + m.offset_slack_mt[k]  # zero unless diagnosing
+
+    return use + bank_change - supply <= m.cap_mt[k]
+
+
+def _previous_bank(m: pyo.ConcreteModel, idx: ModelIndex, market: str, t: int):
+    position = idx.periods.index(t)
+    if position == 0:
+        return m.initial_bank_mt[market]
+    return m.bank_mt[market, idx.periods[position - 1]]
+
+
+def _reserve_cost(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
+    """R[t] = Σ_m (ceiling[m,t]·C[m,t] − floor[m,t]·W[m,t])  (US$ million/yr)."""
+    return pyo.quicksum(
+        m.ceiling_usd_per_t[mk, t] * m.ceiling_sales_mt[mk, t]
+        - m.floor_usd_per_t[mk, t] * m.floor_withdrawal_mt[mk, t]
+        for mk in m.index_sets.ets_markets
+    )

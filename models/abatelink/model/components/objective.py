@@ -1,0 +1,23 @@
+"""The objective: discounted system cost over the periods."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from abatelink.model.index import ModelIndex
+
+
+def add_to(m: pyo.ConcreteModel, idx: ModelIndex, cost_terms: tuple[str, ...]) -> None:
+    """min Σ_t y_t·δ_t·Σ_c cost_c[t]  (US$ million, present value in the currency year).
+
+    y_t years per period, δ_t = (1+r)^-(t − currency year), cost_c the cost terms of the
+    components (transaction, reserve, tax, ...). The abatement cost term Σ_k c[k]·a[k,t]
+    is not here: HiGHS holds it as the objective costs of the step columns
+    (`abatement.add_step_columns`).
+    """
+    m.total_cost = pyo.Objective(
+        expr=pyo.quicksum(
+            idx.weight(t) * getattr(m, term)[t] for t in idx.periods for term in cost_terms
+        ),
+        sense=pyo.minimize,
+    )

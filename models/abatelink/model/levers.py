@@ -1,0 +1,266 @@
+"""Scenario values → the model's mutable parameters (the only way a scenario changes a model).
+
+Every value a scenario may change is a mutable parameter: a right-hand side, a variable
+bound or an objective coefficient. Setting them never rebuilds the model, so a persistent
+solver re-solves from its last basis.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from abatelink.inputs.dataset import Dataset
+from abatelink.model.build import Model
+from abatelink.model.credit_rules import credit_shares
+from abatelink.model.index import LinkKey, ModelIndex
+
+INF = math.inf
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one scenario feeds a built model: the (overridden) data, open links and projects,
+    the sharing rule of each project and any shares the scenario gives."""
+
+    dataset: Dataset
+    open_links: frozenset[tuple[str, str]]
+    open_projects: frozenset[str] = frozenset()
+    sharing: dict[str, str] = field(default_factory=dict)
+    credit_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    cost_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    pm_damage_usd_per_t: float = 0.0
+    project_cost_scale: dict[str, float] = field(default_factory=dict)
+    source: str = "scenario"
+
+
+# What each changed input feeds: a table's name (or "links", "projects") → lever groups.
+FEEDS: dict[str, tuple[str, ...]] = {
+    "baseline": ("baseline", "limits"),
+    "caps": ("caps", "limits", "banking", "price_controls"),
+    "links": ("links",),
+    "limits": ("limits",),
+    "banking": ("banking",),
+    "price_controls": ("price_controls",),
+    "taxes": ("taxes",),
+    "ndc": ("ndc",),
+    "projects": ("projects",),
+}
+
+
+def set_inputs(model: Model, inputs: Inputs, changed: Collection[str] | None = None) -> None:
+    """Store the levers' values for `inputs` in the model's parameters.
+
+    `changed` names what differs from the inputs last set (tables, "links", "projects"): only
+    the parameters those feed are recomputed. None recomputes everything.
+    """
+    model.inputs = inputs
+    groups = set(FEEDS) if changed is None else {g for c in changed for g in FEEDS[c]}
+    m, idx, ds = model.pyomo, model.index, inputs.dataset
+    caps = _by_key(ds.caps, ["market", "period"], "cap_mt", idx.market_periods(idx.ets_markets))
+    setters = {
+        "baseline": lambda: _store(m.pool_baseline_mt, _pool_baselines(idx, ds)),
+        "caps": lambda: _store(m.cap_mt, caps),
+        "links": lambda: _set_links(m, idx, ds, inputs.open_links),
+        "limits": lambda: _set_limits(m, idx, ds, caps),
+        "banking": lambda: _set_banking(m, idx, ds, caps),
+        "price_controls": lambda: _set_price_controls(m, idx, ds, caps),
+        "taxes": lambda: _store(
+            m.tax_rate_usd_per_t,
+            _by_key(
+                ds.taxes, ["region", "period"], "rate_usd_per_t", idx.region_periods(), default=0.0
+            ),
+        ),
+        "ndc": lambda: _store(
+            m.ndc_target_mt,
+            _by_key(ds.ndc, ["region", "period"], "target_mt", idx.region_periods(), default=INF),
+        ),
+        "projects": lambda: set_projects(model, inputs),
+    }
+    for group in FEEDS:  # in a fixed order: baseline before the limits that use it
+        if group in groups:
+            setters[group]()
+
+
+def _store(param: pyo.Param, values: dict) -> None:
+    for key, value in values.items():
+        param[key] = value
+
+
+def _pool_baselines(idx: ModelIndex, ds: Dataset) -> dict[int, float]:
+    """B[p] = Σ_{e∈p} B[e,t]: each emission pool's baseline (Mt/yr)."""
+    keys = ["emitter", "period"]
+    rows = idx.emitter_pools[[*keys, "pool"]].merge(ds.baseline, on=keys)
+    sums = rows.groupby("pool")["emissions_mt"].sum()
+    return dict(zip(sums.index.tolist(), sums.to_numpy(dtype=float).tolist(), strict=True))
+
+
+def _by_key(
+    frame: pd.DataFrame, key: list[str], column: str, keys: Iterable, default: float | None = None
+) -> dict:
+    """Values of `column` for each of `keys` (tuples of the key columns), `default` if absent."""
+    values = frame.set_index(key)[column].dropna().to_dict() if len(frame) else {}
+    out = {}
+    for k in keys:
+        value = values.get(k, default)
+        if value is None:
+            raise KeyError(f"no {column} for {k}")
+        out[k] = float(value)
+    return out
+
+
+def _set_links(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, open_links: frozenset) -> None:
+    """A closed link has an upper bound of 0; an open one its max volume (∞ if empty)."""
+    rows = ds.links.set_index(["from_market", "to_market", "period"])
+    volume = rows["max_volume_mt"].fillna(INF)
+    cost = rows["transaction_cost_usd_per_t"].fillna(0.0)
+    for key in idx.links:
+        m.link_max_volume_mt[key] = float(volume[key]) if _is_open(key, open_links) else 0.0
+        m.transaction_cost_usd_per_t[key] = float(cost[key])
+
+
+def _is_open(key: LinkKey, open_links: frozenset[tuple[str, str]]) -> bool:
+    return (key[0], key[1]) in open_links
+
+
+def _set_limits(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) -> None:
+    """Limits are shares of the cap (of baseline taxed emissions for a tax market)."""
+    base = {**caps, **_taxed_baseline(m, idx)}
+    limits = _rows(ds.limits, ["market", "period"])
+    for key in idx.market_periods():
+        row = limits.get(key, {})
+        m.max_imports_mt[key] = _scaled(row.get("max_import_share"), base[key], INF)
+        m.max_exports_mt[key] = _scaled(row.get("max_export_share"), base[key], INF)
+    for key in idx.market_periods(idx.ets_markets):
+        m.max_offsets_mt[key] = _scaled(limits.get(key, {}).get("max_offset_share"), caps[key], 0.0)
+
+
+def _rows(frame: pd.DataFrame, key: list[str]) -> dict[tuple, dict[str, float | None]]:
+    """A keyed table as {key: {column: value or None}} (None for an empty cell)."""
+    if frame.empty:
+        return {}
+    values = frame.set_index(key).drop(columns=["source"], errors="ignore")
+    return {
+        k: {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
+        for k, row in values.to_dict("index").items()
+    }
+
+
+def _scaled(share: float | None, base: float, otherwise: float) -> float:
+    return otherwise if share is None else share * base
+
+
+def _taxed_baseline(m: pyo.ConcreteModel, idx: ModelIndex) -> dict:
+    """Baseline emissions outside any ETS of each tax market's region (Mt/yr)."""
+    out = {}
+    for mk in idx.tax_markets:
+        region = idx.region_of_market[mk]
+        for t in idx.periods:
+            pools = idx.members("uncovered_pools_of_region", (region, t))
+            out[mk, t] = sum(m.pool_baseline_mt[p].value for p in pools)
+    return out
+
+
+def _set_banking(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) -> None:
+    """Bank stock within [−borrow share·cap, ∞), or [.., 0] without banking; ≥ 0 at the end."""
+    rules = ds.banking.set_index("market") if len(ds.banking) else None
+    last = idx.periods[-1]
+    for mk in idx.ets_markets:
+        has_rule = rules is not None and mk in rules.index
+        allowed = bool(rules.at[mk, "banking_allowed"]) if has_rule else True
+        borrow = float(rules.at[mk, "max_borrow_share"]) if has_rule else 0.0
+        m.initial_bank_mt[mk] = float(rules.at[mk, "initial_bank_mt"]) if has_rule else 0.0
+        for t in idx.periods:
+            m.bank_max_mt[mk, t] = INF if allowed else 0.0
+            m.bank_min_mt[mk, t] = 0.0 if t == last else -borrow * caps[mk, t]
+
+
+def _set_price_controls(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) -> None:
+    """A ceiling sells any volume at its price; a floor withdraws up to the cap at its price."""
+    controls = _rows(ds.price_controls, ["market", "period"])
+    for key in idx.market_periods(idx.ets_markets):
+        ceiling = controls.get(key, {}).get("ceiling_usd_per_t")
+        floor = controls.get(key, {}).get("floor_usd_per_t")
+        m.ceiling_usd_per_t[key] = ceiling or 0.0
+        m.ceiling_sales_max_mt[key] = 0.0 if ceiling is None else INF
+        m.floor_usd_per_t[key] = floor or 0.0
+        m.floor_withdrawal_max_mt[key] = 0.0 if floor is None else caps[key]
+
+
+def set_openings(model: Model, inputs: Inputs) -> None:
+    """Only which links and projects are open (what a coalition changes), nothing else."""
+    model.inputs = inputs
+    _set_links(model.pyomo, model.index, inputs.dataset, inputs.open_links)
+    _set_build_limits(model, inputs)
+
+
+def set_projects(model: Model, inputs: Inputs) -> None:
+    """Build limits of open projects, grid absorption, credit markets and credit shares."""
+    m, idx, ds = model.pyomo, model.index, inputs.dataset
+    P = idx.projects
+    _set_build_limits(model, inputs)
+    absorb = dict(zip(P.grid_keys, P.grids["max_absorb_twh"]))
+    _store(m.grid_max_twh, absorb)
+    accepts = set(ds.markets.loc[ds.markets["project_credits"], "market"])
+    for key in idx.market_periods():
+        m.project_credits_max_mt[key] = INF if key[0] in accepts else 0.0
+    m.pm_damage_usd_per_t = inputs.pm_damage_usd_per_t
+    for project in P.projects:
+        set_credit_shares(model, inputs, project)
+        m.project_cost_scale[project] = inputs.project_cost_scale.get(project, 1.0)
+
+
+def _set_build_limits(model: Model, inputs: Inputs) -> None:
+    """A unit, site or corridor may be built from its first period on if its project is open."""
+    m, ds = model.pyomo, inputs.dataset
+    first = _first_periods(ds)
+    for (u, t), _ in m.ccs_build_max.items():
+        project, start = first["unit"][u]
+        m.ccs_build_max[u, t] = float(project in inputs.open_projects and t >= start)
+    potential = dict(zip(ds.sites["site"], ds.sites["potential_gw"]))
+    for (s, t), _ in m.site_max_gw.items():
+        project, start = first["site"][s]
+        m.site_max_gw[s, t] = potential[s] if project in inputs.open_projects and t >= start else 0
+    modules = dict(zip(ds.corridors["corridor"], ds.corridors["max_modules"]))
+    for (c, t), _ in m.corridor_max_modules.items():
+        project, start = first["corridor"][c]
+        open_ = project in inputs.open_projects and t >= start
+        m.corridor_max_modules[c, t] = float(modules[c]) if open_ else 0.0
+
+
+def _first_periods(ds: Dataset) -> dict[str, dict[str, tuple[str, int]]]:
+    """For each unit, site and corridor: its project and the first period it may be built."""
+    tables = {"unit": ds.ccs_units, "site": ds.sites, "corridor": ds.corridors}
+    return {
+        name: {
+            k: (p, int(t))
+            for k, p, t in frame[[name, "project", "first_period"]].itertuples(index=False)
+        }
+        for name, frame in tables.items()
+    }
+
+
+def set_credit_shares(
+    model: Model, inputs: Inputs, project: str, delivered: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Set π_p and s[p,·] for the project's rule; `delivered` feeds the offtake rule."""
+    m, idx = model.pyomo, model.index
+    rule = inputs.sharing.get(project, "host")
+    participants = inputs.dataset.participants
+    shares = credit_shares(
+        rule,
+        project,
+        idx.projects.kind[project],
+        participants[participants["project"] == project],
+        inputs.source,
+        given=inputs.credit_shares.get(project),
+        delivered=delivered,
+    )
+    m.credit_pooled[project] = 0.0 if rule == "host" else 1.0
+    for region in idx.regions:
+        m.credit_share[project, region] = shares.get(region, 0.0)
+    return shares

@@ -1,0 +1,223 @@
+"""One scenario end to end: load → build → set inputs → solve → extract → write."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import abatelink
+from abatelink.errors import SolveError
+from abatelink.inputs.scenario import (
+    GAME_RULE_NAMES,
+    Scenario,
+    load_scenario,
+    scenario_dataset,
+    scenario_inputs,
+    scenario_periods,
+)
+from abatelink.model.build import Model, build
+from abatelink.model.levers import Inputs, set_credit_shares, set_inputs
+from abatelink.results.tables import tables
+from abatelink.solve.diagnose import describe, diagnose
+from abatelink.solve.numerics import coefficient_ranges, range_warnings
+from abatelink.solve.priced import conditional_prices
+from abatelink.solve.session import Session, Solution, SolverOptions
+
+SUMMARY_FILE = "summary.json"
+INFEASIBLE = ("infeasible", "infeasible_or_unbounded")
+
+
+@dataclass
+class RunResult:
+    """A solved scenario: its tables (DataFrames), summary, and the model to re-solve."""
+
+    scenario: Scenario
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    model: Model
+    session: Session
+    solution: Solution
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return self.solution.status
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        return self.tables[table]
+
+
+def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> RunResult:
+    """Solve one scenario and return its tables; nothing is written.
+
+    An infeasible scenario (or any, with `diagnose_always`) is diagnosed: the `diagnosis`
+    table lists the least relaxations of caps, NDC targets and limits that make it feasible.
+    """
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    dataset = scenario_dataset(scenario)
+    inputs = scenario_inputs(scenario, dataset)
+    clock.lap("load_s")
+    model = build(dataset, scenario_periods(scenario, dataset))
+    set_inputs(model, inputs)
+    clock.lap("build_s")
+    session = Session(model)
+    clock.lap("send_to_highs_s")
+    options = scenario.solver.to_options()
+    solution, iterations = solve_with_offtake(model, session, inputs, options)
+    priced = solution
+    if solution.is_mip and solution.has_solution:
+        priced = conditional_prices(session, solution, options)
+    clock.lap("solve_s")
+    result_tables = tables(model, session, priced) if priced.has_solution else {}
+    clock.lap("extract_s")
+    if scenario.sharing in GAME_RULE_NAMES and result_tables:
+        from abatelink.games.share import share_on
+
+        shared = share_on(model, session, inputs, options, scenario.sharing)
+        result_tables["coalitions"] = shared.coalitions.drop(columns=["members"])
+        result_tables["allocation"] = shared.allocation
+        clock.lap("coalitions_s")
+    diagnosis_lines = None
+    if diagnose_always or solution.status in INFEASIBLE:
+        frame, relaxed = diagnose(model, session, options)
+        result_tables["diagnosis"] = frame
+        diagnosis_lines = describe(frame, relaxed.status)
+        clock.lap("diagnose_s")
+    summary = make_summary(scenario, model, solution, timings)
+    summary["diagnosis"] = diagnosis_lines
+    ranges = coefficient_ranges(session.highs)
+    summary["coefficient_ranges"] = ranges
+    summary["warnings"] = range_warnings(ranges)
+    summary["prices_conditional_on_build"] = solution.is_mip
+    summary["offtake_iterations"] = iterations
+    if solution.is_mip:
+        summary["prices_note"] = (
+            "LP duals with every build fixed at the MILP solution: prices conditional on the build"
+        )
+    return RunResult(scenario, summary, result_tables, model, session, solution, timings)
+
+
+def solve_with_offtake(
+    model: Model, session: Session, inputs: Inputs, options: SolverOptions, max_rounds: int = 20
+) -> tuple[Solution, int]:
+    """Solve; where a project shares by offtake, iterate shares ← delivered-energy shares.
+
+    Returns the solution and the number of share updates made (0 without offtake projects).
+    """
+    solution = session.solve(options)
+    offtake = [p for p, rule in inputs.sharing.items() if rule == "offtake"]
+    for rounds in range(1, max_rounds + 1):
+        if not offtake or not solution.has_solution:
+            return solution, rounds - 1
+        delivered = delivered_energy(model, session, solution)
+        change = 0.0
+        for project in offtake:
+            before = {r: model.pyomo.credit_share[project, r].value for r in model.index.regions}
+            after = set_credit_shares(model, inputs, project, delivered.get(project, {}))
+            change = max(change, *(abs(after.get(r, 0.0) - v) for r, v in before.items()))
+        if change < 1e-9:
+            return solution, rounds
+        solution = session.solve(options)
+    raise SolveError(f"offtake shares did not settle in {max_rounds} rounds")
+
+
+def delivered_energy(model: Model, session: Session, solution: Solution) -> dict:
+    """Energy each supergrid project delivers to each region over the horizon (TWh)."""
+    absorbed = session.values(solution, model.pyomo.absorbed_twh)
+    out: dict[str, dict[str, float]] = {}
+    for (project, region, t), twh in absorbed.items():
+        years = model.index.period_years[t]
+        out.setdefault(project, {})
+        out[project][region] = out[project].get(region, 0.0) + years * twh
+    return out
+
+
+class _Clock:
+    def __init__(self, laps: dict[str, float]) -> None:
+        self.laps = laps
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 4)
+        self.last = now
+
+
+def make_summary(
+    scenario: Scenario, model: Model, solution: Solution, timings: dict[str, float]
+) -> dict[str, Any]:
+    """Status, objective, solver and versions, timings and the input hash of a run."""
+    return {
+        "scenario": scenario.name,
+        "scenario_file": str(scenario.file) if scenario.file else None,
+        "dataset": model.dataset.meta.name,
+        "dataset_path": str(model.dataset.path),
+        "periods": list(model.index.periods),
+        "status": solution.status,
+        "has_solution": solution.has_solution,
+        "objective_present_value_musd": solution.objective,
+        "objective_bound_musd": solution.bound,
+        "mip_gap": solution.gap if solution.is_mip else None,
+        "is_mip": solution.is_mip,
+        "prices_note": "LP duals: undiscounted US$/t of the currency year",
+        "input_hash": scenario.digest(model.dataset),
+        "resolved_scenario": scenario.model_dump(mode="json"),
+        "solver": {"name": "HiGHS", "version": _highs_version(), "iterations": solution.iterations},
+        "versions": _versions(),
+        "model_size": _model_size(model),
+        "timings_s": timings,
+    }
+
+
+def _highs_version() -> str:
+    from pyomo.contrib.solver.solvers.highs import Highs
+
+    return ".".join(str(part) for part in Highs().version())
+
+
+def _versions() -> dict[str, str]:
+    import pyomo.version
+
+    return {
+        "abatelink": abatelink.__version__,
+        "pyomo": pyomo.version.version,
+        "pandas": pd.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def _model_size(model: Model) -> dict[str, int]:
+    import pyomo.environ as pyo
+
+    m = model.pyomo
+    return {
+        "variables": sum(len(v) for v in m.component_objects(pyo.Var)),
+        "constraints": sum(len(c) for c in m.component_objects(pyo.Constraint)),
+    }
+
+
+def default_out_dir(scenario: Scenario) -> Path:
+    """Results go beside the scenario file: `<folder>/results/<name>/` (git-ignored)."""
+    return scenario.folder / "results" / scenario.name
+
+
+def write_run(result: RunResult, out: Path | None = None) -> Path:
+    """Write every table as CSV and `summary.json` into `out`; return the folder."""
+    start = time.perf_counter()
+    folder = Path(out) if out is not None else default_out_dir(result.scenario)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in result.tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    result.summary["timings_s"]["write_s"] = round(time.perf_counter() - start, 4)
+    text = json.dumps(result.summary, indent=2, default=str)
+    (folder / SUMMARY_FILE).write_text(text + "\n")
+    return folder

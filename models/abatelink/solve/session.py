@@ -1,0 +1,326 @@
+"""Solve a built model with HiGHS through Pyomo's persistent interface, and read results back.
+
+One `Session` per built model: the HiGHS model is written once — the Pyomo model through
+the persistent interface, then the MAC step columns as arrays (`abatement.add_step_columns`);
+`solve` pushes only the changed mutable parameters (and variables named by the caller) and
+re-solves from the last basis. Values and duals are read straight from HiGHS's arrays for the
+components asked for.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.core.expr.visitor import identify_mutable_parameters
+
+from abatelink.errors import SolveError
+from abatelink.model.build import Model
+from abatelink.model.components.abatement import add_step_columns
+from abatelink.solve.highs import use_threads
+
+_S = highspy.HighsModelStatus
+STATUS_OF_HIGHS = {
+    _S.kOptimal: "optimal",
+    _S.kInfeasible: "infeasible",
+    _S.kUnboundedOrInfeasible: "infeasible_or_unbounded",
+    _S.kUnbounded: "unbounded",
+    _S.kTimeLimit: "time_limit",
+    _S.kIterationLimit: "iteration_limit",
+    _S.kSolutionLimit: "solution_limit",
+    _S.kObjectiveBound: "objective_limit",
+    _S.kObjectiveTarget: "objective_limit",
+    _S.kLoadError: "error",
+    _S.kModelError: "error",
+    _S.kPresolveError: "error",
+    _S.kSolveError: "error",
+    _S.kPostsolveError: "error",
+}
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """HiGHS settings of a run. `options` passes any other HiGHS option by its name."""
+
+    time_limit: float | None = None
+    mip_rel_gap: float = 1e-4
+    threads: int = 1
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What HiGHS returned: status, objective, and the raw primal and dual arrays."""
+
+    status: str
+    has_solution: bool
+    objective: float | None
+    bound: float | None
+    is_mip: bool
+    col_value: np.ndarray
+    col_dual: np.ndarray | None
+    row_dual: np.ndarray | None
+    solve_seconds: float
+    iterations: int
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == "optimal"
+
+    @property
+    def gap(self) -> float | None:
+        """Relative MIP gap |objective − bound| / |objective| (0 for an optimal LP)."""
+        if self.objective is None or self.bound is None:
+            return None
+        return abs(self.objective - self.bound) / max(abs(self.objective), 1e-9)
+
+
+class Session:
+    """A persistent HiGHS model for one built model."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.opt = Highs(treat_fixed_vars_as_params=False)
+        if not self.opt.available():
+            raise SolveError("HiGHS is not available: install highspy (pip install highspy)")
+        updates = self.opt.config.auto_updates
+        updates.check_for_new_or_removed_constraints = False
+        updates.check_for_new_or_removed_vars = False
+        updates.check_for_new_or_removed_params = False
+        updates.check_for_new_objective = False
+        updates.update_constraints = False
+        updates.update_vars = False
+        updates.update_named_expressions = False
+        updates.update_objective = False
+        updates.update_parameters = True
+        start = time.perf_counter()
+        self.opt.set_instance(model.pyomo)
+        self.highs.setOptionValue("output_flag", False)  # also silences updates between solves
+        self.highs.HandleKeyboardInterrupt = True
+        self._indexes: dict[str, pd.Index] = {}
+        self._columns: dict[str, tuple[list, np.ndarray]] = {}
+        self._rows: dict[str, tuple[list, np.ndarray]] = {}
+        # Appended after every Pyomo column and row, so the interface's own numbering holds;
+        # nothing is added to or removed from the Pyomo model once it is in HiGHS.
+        _, pool_columns = self.columns(model.pyomo.pool_abatement_mt)
+        self.steps = add_step_columns(self.highs, model.index, pool_columns)
+        self.instance_seconds = time.perf_counter() - start
+        self._options: dict[str, Any] = {}
+        self._integers_on = True
+        self._after_mip = False
+        self._parameters = [
+            data
+            for param in model.pyomo.component_objects(pyo.Param)
+            if param.mutable
+            for data in param.values()
+        ]
+        self._pushed = {id(data): data.value for data in self._parameters}
+        self._depends_on: dict[int, list] | None = None
+
+    @property
+    def highs(self):
+        """The underlying `highspy.Highs` object."""
+        return self.opt._solver_model
+
+    def update_variables(self, variables: list) -> None:
+        """Push bounds, fixing or domain of these variables (after fix/unfix/setub in Pyomo)."""
+        self.opt.update_variables(variables)
+        self._depends_on = None  # the interface made new bound helpers for them
+
+    def solve(self, options: SolverOptions | None = None) -> Solution:
+        """Push changed parameters through the persistent interface, then re-solve in place.
+
+        HiGHS runs directly on the model the interface keeps (from its last basis); Pyomo's
+        `solve()` wrapper is skipped because its per-call overhead exceeds a small LP's solve.
+        Never raises on a non-optimal status.
+        """
+        options = options or SolverOptions()
+        use_threads(options.threads)
+        self.push_changed_parameters()
+        self._set_options(options)
+        as_mip = self._integrality_where_needed()
+        if self._after_mip and not as_mip:
+            # The basis HiGHS keeps after a MIP is no basis of this LP, and holding one makes
+            # it skip presolve: 2,815 simplex iterations (2.7 s) on plant-level data against
+            # 43 (0.9 s) from scratch (benchmarks/scale.py, the LP for MILP prices).
+            self.highs.clearSolver()
+        start = time.perf_counter()
+        status = self.highs.run()
+        if status == highspy.HighsStatus.kError and self.highs.getModelStatus() in (
+            highspy.HighsModelStatus.kNotset,
+            highspy.HighsModelStatus.kSolveError,
+        ):
+            raise SolveError(f"HiGHS failed to run ({self.highs.getModelStatus()})")
+        self._after_mip = as_mip
+        return self._solution(time.perf_counter() - start)
+
+    def push_changed_parameters(self) -> int:
+        """Send HiGHS only what depends on parameters whose value changed since the last push.
+
+        Pyomo's `update_parameters` re-evaluates every mutable bound and coefficient (about a
+        thousand expressions in the national model); a scenario usually changes a few dozen.
+        Returns the number of bounds and coefficients pushed.
+        """
+        if self._depends_on is None:
+            self._depends_on = _helpers_by_parameter(self.opt)
+        stale: dict[int, Any] = {}
+        for data in self._parameters:
+            if data.value != self._pushed[id(data)]:
+                self._pushed[id(data)] = data.value
+                for helper in self._depends_on.get(id(data), ()):
+                    stale[id(helper)] = helper
+        for helper in stale.values():
+            helper.update()
+        return len(stale)
+
+    @property
+    def solves_as_mip(self) -> bool:
+        """Whether the last solve kept integer columns integer (a build was free to choose)."""
+        return self._after_mip
+
+    def _integrality_where_needed(self) -> bool:
+        """Solve as an LP while every integer column is pinned to 0 by its bounds; whether
+        the next solve is a MIP.
+
+        A model with project build variables is a MIP even when no project is open, and a
+        MIP re-solve costs presolve and branching set-up each time; with every integer
+        variable bounded to [0, 0] the LP is the same problem.
+        """
+        columns, bounds = self._integer_columns()
+        if not len(columns):
+            return False
+        free = any(pyo.value(ub) > 0 for ub in bounds)
+        if free != self._integers_on:
+            kind = highspy.HighsVarType.kInteger if free else highspy.HighsVarType.kContinuous
+            self.highs.changeColsIntegrality(len(columns), columns, np.full(len(columns), kind))
+            self._integers_on = free
+        return free
+
+    def _integer_columns(self) -> tuple[np.ndarray, list]:
+        """HiGHS columns of the integer variables that are not fixed, and their upper bounds."""
+        m = self.model.pyomo
+        columns, bounds = [], []
+        for name in self.model.index.projects.integer_components:
+            var = getattr(m, name)
+            keys, cols = self.columns(var)
+            for key, col in zip(keys, cols):
+                data = var[key]
+                if not data.fixed and data.is_integer():
+                    columns.append(col)
+                    bounds.append(data.ub)
+        return np.asarray(columns, dtype=np.int32), bounds
+
+    def _set_options(self, options: SolverOptions) -> None:
+        wanted = {
+            # HiGHS's parallel rows-and-columns presolve rule (bit 8192) takes most of the solve
+            # on plant-level data, whose MAC step columns all look alike: 19 s with it, 0.6 s
+            # without, same optimum (benchmarks/scale.py). A scenario may set it back.
+            "presolve_rule_off": 8192,
+            "threads": options.threads,
+            "time_limit": options.time_limit if options.time_limit is not None else math.inf,
+            "mip_rel_gap": options.mip_rel_gap,
+            "output_flag": False,
+            **options.options,
+        }
+        for name, value in wanted.items():
+            if self._options.get(name) != value:
+                if self.highs.setOptionValue(name, value) == highspy.HighsStatus.kError:
+                    raise SolveError(f"HiGHS rejected option {name}={value!r}")
+                self._options[name] = value
+
+    def _solution(self, seconds: float) -> Solution:
+        highs = self.highs
+        info = highs.getInfo()
+        sol = highs.getSolution()
+        is_mip = info.mip_node_count >= 0
+        has_solution = info.primal_solution_status == 2
+        status = STATUS_OF_HIGHS.get(highs.getModelStatus(), "unknown")
+        objective = info.objective_function_value if has_solution else None
+        bound = info.mip_dual_bound if is_mip else (objective if status == "optimal" else None)
+        return Solution(
+            status=status,
+            has_solution=has_solution,
+            objective=objective,
+            bound=bound,
+            is_mip=is_mip,
+            col_value=np.asarray(sol.col_value) if has_solution else np.empty(0),
+            col_dual=np.asarray(sol.col_dual) if sol.dual_valid else None,
+            row_dual=np.asarray(sol.row_dual) if sol.dual_valid else None,
+            solve_seconds=seconds,
+            iterations=int(info.simplex_iteration_count),
+        )
+
+    def columns(self, var: pyo.Var) -> tuple[list, np.ndarray]:
+        """Keys of an indexed variable and its HiGHS column numbers, in the same order."""
+        name = var.name
+        if name not in self._columns:
+            col_of = self.opt._pyomo_var_to_solver_var_map
+            keys = list(var.keys())
+            cols = np.fromiter((col_of[id(var[k])] for k in keys), dtype=np.int64, count=len(keys))
+            self._columns[name] = (keys, cols)
+        return self._columns[name]
+
+    def rows(self, con: pyo.Constraint) -> tuple[list, np.ndarray]:
+        """Keys of an indexed constraint and its HiGHS row numbers, in the same order."""
+        name = con.name
+        if name not in self._rows:
+            row_of = self.opt._pyomo_con_to_solver_con_map
+            keys = list(con.keys())
+            rows = np.fromiter((row_of[con[k]] for k in keys), dtype=np.int64, count=len(keys))
+            self._rows[name] = (keys, rows)
+        return self._rows[name]
+
+    def step_values(self, solution: Solution) -> np.ndarray:
+        """Abatement of each MAC step (Mt/yr), in `index.steps` order."""
+        return solution.col_value[self.steps.columns]
+
+    def values(self, solution: Solution, var: pyo.Var) -> pd.Series:
+        """Primal values of an indexed variable, indexed by its keys."""
+        _, cols = self.columns(var)
+        return pd.Series(solution.col_value[cols], index=self._index(var.name, self.columns(var)))
+
+    def duals(self, solution: Solution, con: pyo.Constraint) -> pd.Series:
+        """Row duals of an indexed constraint (HiGHS's sign convention), indexed by its keys."""
+        _, rows = self.rows(con)
+        index = self._index(con.name, self.rows(con))
+        if solution.row_dual is None:
+            return pd.Series(np.full(len(rows), np.nan), index=index)
+        return pd.Series(solution.row_dual[rows], index=index)
+
+    def _index(self, name: str, keyed: tuple[list, np.ndarray]) -> pd.Index:
+        """The pandas index of a component's keys, built once."""
+        if name not in self._indexes:
+            keys = keyed[0]
+            multi = bool(keys) and isinstance(keys[0], tuple)
+            self._indexes[name] = pd.MultiIndex.from_tuples(keys) if multi else pd.Index(keys)
+        return self._indexes[name]
+
+
+def _helpers_by_parameter(opt: Highs) -> dict[int, list]:
+    """For each mutable parameter (by id), the interface's helpers that evaluate it.
+
+    Helpers are the persistent interface's own objects that push one mutable bound or
+    coefficient to HiGHS (`update()`); each is indexed by the parameters of its expressions.
+    """
+    helpers = [h for group in opt._mutable_helpers.values() for h in group]
+    helpers += [helper for _, helper in opt._mutable_bounds.values()]
+    objective = opt._mutable_objective
+    helpers += [*objective.linear_coefs, objective.constant]
+    out: dict[int, list] = {}
+    for helper in helpers:
+        for expr in _expressions(helper):
+            for data in identify_mutable_parameters(expr):
+                out.setdefault(id(data), []).append(helper)
+    return out
+
+
+def _expressions(helper: Any) -> list:
+    names = ("expr", "lower_expr", "upper_expr")
+    return [getattr(helper, name) for name in names if hasattr(helper, name)]

@@ -1,0 +1,135 @@
+"""The outputs a sweep keeps, read back from one solve as tidy rows.
+
+Each row: scenario_id, status, objective_musd, output, item, period, value. Outputs:
+prices (market), ndc_prices (region), trades (FROM->TO), builds (unit, site or corridor:
+1/0 built in that period, GW, modules), credits (project:region, Mt/yr), costs (region,
+US$ M/yr), cost_pv (region, present value, no period), gains (region: standalone − scenario
+cost, present value, no period).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pandas as pd
+
+from abatelink.games.coalitions import standalone_inputs
+from abatelink.model.build import Model
+from abatelink.model.levers import Inputs, set_openings
+from abatelink.results.projects import credit_table
+from abatelink.results.tables import Extract, cost_table, price_table
+from abatelink.run import solve_with_offtake
+from abatelink.solve.priced import conditional_prices
+from abatelink.solve.session import Session, Solution, SolverOptions
+
+COLUMNS = ["scenario_id", "status", "objective_musd", "output", "item", "period", "value"]
+
+
+def extract(
+    model: Model,
+    session: Session,
+    inputs: Inputs,
+    outputs: Iterable[str],
+    scenario_id: int,
+    options: SolverOptions,
+) -> pd.DataFrame:
+    """Solve the scenario the model holds and return the kept outputs."""
+    solution, _ = solve_with_offtake(model, session, inputs, options)
+    rows = [("objective", "", None, solution.objective)]
+    if solution.has_solution:
+        priced = conditional_prices(session, solution, options) if solution.is_mip else solution
+        x = Extract(model, session, priced)
+        for name in outputs:
+            rows += READERS[name](x, inputs, options)
+    frame = pd.DataFrame(rows, columns=["output", "item", "period", "value"])
+    frame.insert(0, "objective_musd", solution.objective)
+    frame.insert(0, "status", solution.status)
+    frame.insert(0, "scenario_id", scenario_id)
+    frame["period"] = frame["period"].astype("Int64")
+    return frame[COLUMNS]
+
+
+Row = tuple[str, str, object, float]
+
+
+def _series_rows(output: str, series: pd.Series) -> list[Row]:
+    """Rows from a series keyed (item..., period)."""
+    return [(output, "/".join(map(str, k[:-1])), k[-1], float(v)) for k, v in series.items()]
+
+
+def _prices(x: Extract, *_: object) -> list[Row]:
+    frame = price_table(x)
+    return [
+        ("prices", m, t, v)
+        for m, t, v in frame[["market", "period", "price_usd_per_t"]].itertuples(index=False)
+    ]
+
+
+def _ndc_prices(x: Extract, *_: object) -> list[Row]:
+    return _series_rows("ndc_prices", x.per_year(x.duals("ndc_accounting")))
+
+
+def _trades(x: Extract, *_: object) -> list[Row]:
+    volume = x.values("trade_mt")
+    return [("trades", f"{a}->{b}", t, float(v)) for (a, b, t), v in volume.items()]
+
+
+def _builds(x: Extract, *_: object) -> list[Row]:
+    rows = []
+    for name in ("ccs_new_build", "site_gw", "corridor_modules"):
+        rows += _series_rows("builds", x.values(name))
+    return rows
+
+
+def _credits(x: Extract, *_: object) -> list[Row]:
+    frame = credit_table(x)
+    return [
+        ("credits", f"{p}:{r}", t, v)
+        for p, t, r, v in frame[["project", "period", "region", "credited_mt"]].itertuples(
+            index=False
+        )
+    ]
+
+
+def _present_value(model: Model, costs: pd.DataFrame) -> pd.Series:
+    weight = costs["period"].map(model.index.weight)
+    return (costs["total_cost_musd"] * weight).groupby(costs["region"]).sum()
+
+
+def _costs(x: Extract, *_: object) -> list[Row]:
+    costs = cost_table(x)
+    rows = [
+        ("costs", r, t, v)
+        for r, t, v in costs[["region", "period", "total_cost_musd"]].itertuples(index=False)
+    ]
+    return rows + [("cost_pv", r, None, v) for r, v in _present_value(x.model, costs).items()]
+
+
+def _gains(x: Extract, inputs: Inputs, options: SolverOptions) -> list[Row]:
+    """Standalone minus scenario cost per region (present value): one more solve."""
+    model, session = x.model, x.session
+    scenario_pv = _present_value(model, cost_table(x))
+    set_openings(model, standalone_inputs(model, inputs))
+    try:
+        alone, _ = solve_with_offtake(model, session, inputs, options)
+        priced = Extract(model, session, _priced(session, alone, options))
+        alone_pv = _present_value(model, cost_table(priced))
+
+    finally:
+        set_openings(model, inputs)
+    return [("gains", r, None, float(alone_pv[r] - scenario_pv[r])) for r in scenario_pv.index]
+
+
+def _priced(session: Session, solution: Solution, options: SolverOptions) -> Solution:
+    return conditional_prices(session, solution, options) if solution.is_mip else solution
+
+
+READERS: dict[str, Callable[..., list[Row]]] = {
+    "prices": _prices,
+    "ndc_prices": _ndc_prices,
+    "trades": _trades,
+    "builds": _builds,
+    "credits": _credits,
+    "costs": _costs,
+    "gains": _gains,
+}
