@@ -24,6 +24,7 @@ from abatelink.games.solutions import core_check, nucleolus, sampled_shapley, sh
 from abatelink.inputs.scenario import Scenario, load_scenario, scenario_dataset, scenario_inputs
 from abatelink.model.build import build
 from abatelink.model.levers import set_inputs
+from abatelink.solve.priced import solve
 from abatelink.solve.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +37,7 @@ def solve_all(scenario: Scenario) -> tuple[float, float, pd.DataFrame, tuple[str
     model = build(dataset)
     set_inputs(model, inputs)
     session = Session(model)
-    session.solve()
+    solve(session, inputs)
     first = time.perf_counter() - start
     start = time.perf_counter()
     frame, _ = coalition_values(model, session, inputs)

@@ -29,7 +29,9 @@ from abatelink.inputs.scenario import scenario_dataset, scenario_inputs
 from abatelink.inputs.study import base_scenario, design, load_study, scenario_for
 from abatelink.model.build import build
 from abatelink.model.levers import set_inputs
-from abatelink.results.tables import Extract, price_table
+from abatelink.results.extract import Extract
+from abatelink.results.prices import price_table
+from abatelink.solve.priced import solve
 from abatelink.solve.session import Session
 from abatelink.studies.sweep import run_batch, sweep
 
@@ -77,9 +79,9 @@ def rebuild(study_path: Path, rows: list[dict]) -> float:
     for row in rows:
         scenario = scenario_for(base, study, row)
         model = build(dataset)
-        set_inputs(model, scenario_inputs(scenario, dataset))
-        session = Session(model)
-        price_table(Extract(model, session, session.solve()))
+        inputs = scenario_inputs(scenario, dataset)
+        set_inputs(model, inputs)
+        price_table(Extract(solve(Session(model), inputs)))
     return per_scenario_ms(time.perf_counter() - start, len(rows))
 
 

@@ -85,7 +85,9 @@ def test_the_readme_api_example_runs(scenarios, tmp_path, monkeypatch):
     namespace: dict = {}
     exec(compile(block, "README", "exec"), namespace)
     assert set(namespace["tables"]) == set(al.results.TABLE_NAMES)
-    assert namespace["solution"].objective == pytest.approx(namespace["result"].solution.objective)
+    assert namespace["priced"].solution.objective == pytest.approx(
+        namespace["result"].solution.objective
+    )
 
 
 def test_the_readme_test_command_is_what_ci_runs():

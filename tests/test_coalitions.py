@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import yaml
 
 from abatelink.cli import main
 from abatelink.games.share import share
-from abatelink.inputs.scenario import Scenario
+from abatelink.inputs.scenario import Scenario, load_scenario
+from abatelink.run import run
 
 from factory import both_ways, merge, one_market, solve, write_dataset
 
@@ -94,3 +97,26 @@ def test_a_scenario_can_share_by_shapley(tmp_path):
     allocation = result["allocation"].set_index("region")
     assert allocation["allocated_saving_musd"].sum() == pytest.approx(250)
     assert len(result["coalitions"]) == 8
+
+
+JOINT_ALL = Path(__file__).resolve().parent.parent / "runs" / "joint-all.yaml"
+
+
+def test_share_prices_a_mip_like_run_so_side_payments_sum_to_zero():
+    """On joint-all (a MILP: projects may be built) share's grand-coalition costs are run's
+    regional present values, and the side payments carrying out a game solution net to zero."""
+    scenario = load_scenario(JOINT_ALL)
+    ran = run(scenario)
+    assert ran.solution.is_mip
+    costs = ran["costs"]
+    weight = costs["period"].map(ran.model.index.weight)
+    by_run = (costs["total_cost_musd"] * weight).groupby(costs["region"]).sum()
+    shared = share(scenario, "shapley").allocation.set_index("region")
+    assert shared["grand_coalition_cost_musd"].to_dict() == pytest.approx(
+        by_run.to_dict(), abs=1e-6
+    )
+    assert shared["side_payment_received_musd"].sum() == pytest.approx(0.0, abs=1e-6)
+    # final cost = standalone − allocated saving = grand cost − side payment received
+    assert (
+        shared["grand_coalition_cost_musd"] - shared["side_payment_received_musd"]
+    ).to_numpy() == pytest.approx(shared["final_cost_musd"].to_numpy(), abs=1e-6)

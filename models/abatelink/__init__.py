@@ -1,6 +1,12 @@
 """abatelink: linked carbon markets and joint abatement projects in Northeast Asia.
 
-load_dataset → build → set_inputs → Session.solve → tables; `run` does all of it for a scenario.
+The stages, one subpackage each, data flowing one way:
+inputs (data sets, scenarios, studies) → model (components, build, levers) → solve (HiGHS
+session, priced solutions, diagnosis) → results (tables, money) → reports (export, figures,
+HTML); games (coalition values, game solutions) and studies (sweeps, sensitivity) call solve
+and results. The public functions, in the order they are used:
+
+    load_dataset → build → set_inputs → Session → solve → tables;  `run` does all of it.
 """
 
 __version__ = "0.1.0"
@@ -10,8 +16,9 @@ from abatelink.inputs.dataset import Dataset, load_dataset
 from abatelink.inputs.scenario import Scenario, load_scenario, scenario_inputs
 from abatelink.model.build import Model, build
 from abatelink.model.levers import Inputs, set_inputs
-from abatelink.results.tables import tables
+from abatelink.results import tables
 from abatelink.run import RunResult, run, write_run
+from abatelink.solve.priced import Priced, solve
 from abatelink.solve.session import Session, Solution, SolverOptions
 
 __all__ = [
@@ -20,6 +27,7 @@ __all__ = [
     "InputError",
     "Inputs",
     "Model",
+    "Priced",
     "RunResult",
     "Scenario",
     "Session",
@@ -32,6 +40,7 @@ __all__ = [
     "run",
     "scenario_inputs",
     "set_inputs",
+    "solve",
     "tables",
     "write_run",
 ]

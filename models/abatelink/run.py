@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 import abatelink
-from abatelink.errors import SolveError
+from abatelink.games.share import share_on
 from abatelink.inputs.scenario import (
     GAME_RULE_NAMES,
     Scenario,
@@ -22,12 +22,12 @@ from abatelink.inputs.scenario import (
     scenario_periods,
 )
 from abatelink.model.build import Model, build
-from abatelink.model.levers import Inputs, set_credit_shares, set_inputs
-from abatelink.results.tables import tables
+from abatelink.model.levers import set_inputs
+from abatelink.results import tables
 from abatelink.solve.diagnose import describe, diagnose
 from abatelink.solve.numerics import coefficient_ranges, range_warnings
-from abatelink.solve.priced import conditional_prices
-from abatelink.solve.session import Session, Solution, SolverOptions
+from abatelink.solve.priced import Priced, solve
+from abatelink.solve.session import Session, Solution
 
 SUMMARY_FILE = "summary.json"
 INFEASIBLE = ("infeasible", "infeasible_or_unbounded")
@@ -40,10 +40,20 @@ class RunResult:
     scenario: Scenario
     summary: dict[str, Any]
     tables: dict[str, pd.DataFrame]
-    model: Model
-    session: Session
-    solution: Solution
+    priced: Priced
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def model(self) -> Model:
+        return self.priced.model
+
+    @property
+    def session(self) -> Session:
+        return self.priced.session
+
+    @property
+    def solution(self) -> Solution:
+        return self.priced.solution
 
     @property
     def status(self) -> str:
@@ -72,16 +82,12 @@ def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> Ru
     session = Session(model)
     clock.lap("send_to_highs_s")
     options = scenario.solver.to_options()
-    solution, iterations = solve_with_offtake(model, session, inputs, options)
-    priced = solution
-    if solution.is_mip and solution.has_solution:
-        priced = conditional_prices(session, solution, options)
+    priced = solve(session, inputs, options)
+    solution = priced.solution
     clock.lap("solve_s")
-    result_tables = tables(model, session, priced) if priced.has_solution else {}
+    result_tables = tables(priced) if priced.has_solution else {}
     clock.lap("extract_s")
     if scenario.sharing in GAME_RULE_NAMES and result_tables:
-        from abatelink.games.share import share_on
-
         shared = share_on(model, session, inputs, options, scenario.sharing)
         result_tables["coalitions"] = shared.coalitions.drop(columns=["members"])
         result_tables["allocation"] = shared.allocation
@@ -98,47 +104,12 @@ def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> Ru
     summary["coefficient_ranges"] = ranges
     summary["warnings"] = range_warnings(ranges)
     summary["prices_conditional_on_build"] = solution.is_mip
-    summary["offtake_iterations"] = iterations
+    summary["offtake_iterations"] = priced.offtake_rounds
     if solution.is_mip:
         summary["prices_note"] = (
             "LP duals with every build fixed at the MILP solution: prices conditional on the build"
         )
-    return RunResult(scenario, summary, result_tables, model, session, solution, timings)
-
-
-def solve_with_offtake(
-    model: Model, session: Session, inputs: Inputs, options: SolverOptions, max_rounds: int = 20
-) -> tuple[Solution, int]:
-    """Solve; where a project shares by offtake, iterate shares ← delivered-energy shares.
-
-    Returns the solution and the number of share updates made (0 without offtake projects).
-    """
-    solution = session.solve(options)
-    offtake = [p for p, rule in inputs.sharing.items() if rule == "offtake"]
-    for rounds in range(1, max_rounds + 1):
-        if not offtake or not solution.has_solution:
-            return solution, rounds - 1
-        delivered = delivered_energy(model, session, solution)
-        change = 0.0
-        for project in offtake:
-            before = {r: model.pyomo.credit_share[project, r].value for r in model.index.regions}
-            after = set_credit_shares(model, inputs, project, delivered.get(project, {}))
-            change = max(change, *(abs(after.get(r, 0.0) - v) for r, v in before.items()))
-        if change < 1e-9:
-            return solution, rounds
-        solution = session.solve(options)
-    raise SolveError(f"offtake shares did not settle in {max_rounds} rounds")
-
-
-def delivered_energy(model: Model, session: Session, solution: Solution) -> dict:
-    """Energy each supergrid project delivers to each region over the horizon (TWh)."""
-    absorbed = session.values(solution, model.pyomo.absorbed_twh)
-    out: dict[str, dict[str, float]] = {}
-    for (project, region, t), twh in absorbed.items():
-        years = model.index.period_years[t]
-        out.setdefault(project, {})
-        out[project][region] = out[project].get(region, 0.0) + years * twh
-    return out
+    return RunResult(scenario, summary, result_tables, priced, timings)
 
 
 class _Clock:

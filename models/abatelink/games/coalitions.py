@@ -23,7 +23,9 @@ from abatelink.errors import SolveError
 from abatelink.games.solutions import Game, coalition_label
 from abatelink.model.build import Model
 from abatelink.model.levers import Inputs, set_openings
-from abatelink.results.tables import tables
+from abatelink.results.costs import cost_table, present_value
+from abatelink.results.extract import Extract
+from abatelink.solve.priced import Priced, solve
 from abatelink.solve.session import Session, SolverOptions
 
 
@@ -68,12 +70,15 @@ def standalone_costs(
     model: Model, session: Session, inputs: Inputs, options: SolverOptions
 ) -> pd.Series:
     """c_i(alone): each country's present-value cost when every country acts alone."""
-    set_openings(model, standalone_inputs(model, inputs))
-    solution = session.solve(options)
-    _require_solution(solution.status, "every country alone")
-    costs = tables(model, session, solution)["costs"]
-    weight = costs["period"].map(model.index.weight)
-    return (costs["total_cost_musd"] * weight).groupby(costs["region"]).sum().astype(float)
+    alone = standalone_inputs(model, inputs)
+    set_openings(model, alone)
+    return regional_costs(solve(session, alone, options), "every country alone")
+
+
+def regional_costs(priced: Priced, what: str) -> pd.Series:
+    """Each region's present-value cost in a priced solve that must be optimal."""
+    _require_solution(priced.status, what)
+    return present_value(cost_table(Extract(priced)), priced.model.index)
 
 
 def coalition_values(
@@ -90,8 +95,9 @@ def coalition_values(
     rows = []
     for members in all_coalitions(players):
         start = time.perf_counter()
-        set_openings(model, coalition_inputs(model, inputs, members))
-        solution = session.solve(options)
+        opened = coalition_inputs(model, inputs, members)
+        set_openings(model, opened)
+        solution = solve(session, opened, options).solution
         _require_solution(solution.status, coalition_label(members, players))
         outside = sum(alone[j] for j in players if j not in members)
         cost = solution.objective - outside

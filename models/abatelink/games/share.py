@@ -16,14 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from abatelink.games.coalitions import coalition_values, game_of
+from abatelink.games.coalitions import coalition_values, game_of, regional_costs
 from abatelink.games.solutions import CoreCheck, Game, core_check, least_core, nucleolus, shapley
 from abatelink.inputs.scenario import Scenario, scenario_dataset, scenario_inputs, scenario_periods
 from abatelink.model.build import Model, build
 from abatelink.model.credit_rules import RULES as CREDIT_RULES
 from abatelink.model.levers import Inputs, set_inputs
-from abatelink.results.tables import tables
-from abatelink.run import solve_with_offtake
+from abatelink.solve.priced import solve
 from abatelink.solve.session import Session, SolverOptions
 
 GAME_RULES: dict[str, Callable[[Game], dict[str, float]]] = {
@@ -77,10 +76,7 @@ def grand_costs(
 ) -> pd.Series:
     """Each country's present-value cost when all act together (no side payments)."""
     set_inputs(model, inputs)
-    solution, _ = solve_with_offtake(model, session, inputs, options)
-    costs = tables(model, session, solution)["costs"]
-    weight = costs["period"].map(model.index.weight)
-    return (costs["total_cost_musd"] * weight).groupby(costs["region"]).sum().astype(float)
+    return regional_costs(solve(session, inputs, options), "the grand coalition")
 
 
 def allocation_table(

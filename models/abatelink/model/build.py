@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyomo.environ as pyo
 
@@ -22,7 +21,6 @@ class Model:
     dataset: Dataset
     build_seconds: float
     timings: dict[str, float] = field(default_factory=dict)
-    inputs: Any = None  # the last `levers.Inputs` given to the model
 
 
 def cost_terms() -> tuple[str, ...]:

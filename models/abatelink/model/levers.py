@@ -58,7 +58,6 @@ def set_inputs(model: Model, inputs: Inputs, changed: Collection[str] | None = N
     `changed` names what differs from the inputs last set (tables, "links", "projects"): only
     the parameters those feed are recomputed. None recomputes everything.
     """
-    model.inputs = inputs
     groups = set(FEEDS) if changed is None else {g for c in changed for g in FEEDS[c]}
     m, idx, ds = model.pyomo, model.index, inputs.dataset
     caps = _by_key(ds.caps, ["market", "period"], "cap_mt", idx.market_periods(idx.ets_markets))
@@ -193,7 +192,6 @@ def _set_price_controls(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps
 
 def set_openings(model: Model, inputs: Inputs) -> None:
     """Only which links and projects are open (what a coalition changes), nothing else."""
-    model.inputs = inputs
     _set_links(model.pyomo, model.index, inputs.dataset, inputs.open_links)
     _set_build_limits(model, inputs)
 

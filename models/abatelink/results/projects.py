@@ -7,13 +7,10 @@ adjustment of r is generated − credited (positive: r gives tonnes away and add
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from abatelink.results.tables import Extract
+from abatelink.results.extract import Extract
 
 
 def project_tables(x: Extract) -> dict[str, pd.DataFrame]:
@@ -194,7 +191,7 @@ def cobenefit_table(x: Extract) -> pd.DataFrame:
 
 def cost_shares(x: Extract, credits: pd.DataFrame) -> pd.DataFrame:
     """project, period, region, cost_share: given shares, else the credited shares."""
-    inputs = x.model.inputs
+    inputs = x.inputs
     participants = inputs.dataset.participants
     rows = []
     for (project, t), group in credits.groupby(["project", "period"]):

@@ -1,17 +1,107 @@
-"""Prices from a MILP: fix the build at the incumbent, relax integrality, re-solve the LP.
+"""The one road from a built model to a priced solution: `solve`.
 
-HiGHS gives no duals for a MIP, and a fixed integer variable is still sent as integer, so the
-integer variables are fixed at their (rounded) incumbent values *and* given a continuous
-domain. The LP's duals are the prices conditional on that build; the domains are restored.
+Money needs prices, and prices must belong to the solution they value. For an LP they are its
+duals. HiGHS gives no duals for a MIP, so the integer variables are fixed at their (rounded)
+incumbent values *and* given a continuous domain, and the LP is re-solved: its duals are the
+prices conditional on that build (the domains are restored afterwards). Projects that share
+credits by offtake are iterated to their shares first. Every caller that turns a solve into
+money — run, share, coalition values, sweeps, benchmarks — goes through `solve`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyomo.environ as pyo
 
+from abatelink.errors import SolveError
 from abatelink.model.build import Model
+from abatelink.model.levers import Inputs, set_credit_shares
 from abatelink.solve.session import Session, Solution, SolverOptions
+
+MAX_OFFTAKE_ROUNDS = 20
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A solved scenario and the prices that belong to it.
+
+    `solution` is what the scenario's solve returned (status, objective, the build of a MIP);
+    `prices` is the solve whose primal values and duals the result tables read: `solution`
+    itself for an LP, the LP with every build fixed at the incumbent for a MIP.
+    """
+
+    session: Session
+    inputs: Inputs
+    solution: Solution
+    prices: Solution
+    offtake_rounds: int = 0
+
+    @property
+    def model(self) -> Model:
+        return self.session.model
+
+    @property
+    def status(self) -> str:
+        return self.solution.status
+
+    @property
+    def has_solution(self) -> bool:
+        return self.solution.has_solution and self.prices.has_solution
+
+    @property
+    def conditional_on_build(self) -> bool:
+        """Whether the prices are an LP's with the MIP's build fixed."""
+        return self.prices is not self.solution
+
+
+def solve(session: Session, inputs: Inputs, options: SolverOptions | None = None) -> Priced:
+    """Solve the scenario the session's model holds (set by `set_inputs` for `inputs`), iterate
+    offtake shares, and price the result. Never raises on a non-optimal status."""
+    options = options or SolverOptions()
+    solution, rounds = _solve_with_offtake(session, inputs, options)
+    prices = solution
+    if solution.is_mip and solution.has_solution:
+        prices = conditional_prices(session, solution, options)
+    return Priced(session, inputs, solution, prices, rounds)
+
+
+def _solve_with_offtake(
+    session: Session, inputs: Inputs, options: SolverOptions
+) -> tuple[Solution, int]:
+    """Solve; where a project shares by offtake, iterate shares ← delivered-energy shares.
+
+    Returns the solution and the number of share updates made (0 without offtake projects).
+    """
+    model = session.model
+    solution = session.solve(options)
+    offtake = [p for p, rule in inputs.sharing.items() if rule == "offtake"]
+    for rounds in range(1, MAX_OFFTAKE_ROUNDS + 1):
+        if not offtake or not solution.has_solution:
+            return solution, rounds - 1
+        delivered = delivered_energy(session, solution)
+        change = 0.0
+        for project in offtake:
+            before = {r: model.pyomo.credit_share[project, r].value for r in model.index.regions}
+            after = set_credit_shares(model, inputs, project, delivered.get(project, {}))
+            change = max(change, *(abs(after.get(r, 0.0) - v) for r, v in before.items()))
+        if change < 1e-9:
+            return solution, rounds
+        solution = session.solve(options)
+    raise SolveError(f"offtake shares did not settle in {MAX_OFFTAKE_ROUNDS} rounds")
+
+
+def delivered_energy(session: Session, solution: Solution) -> dict[str, dict[str, float]]:
+    """Energy each supergrid project delivers to each region over the horizon (TWh)."""
+    model = session.model
+    absorbed = session.values(solution, model.pyomo.absorbed_twh)
+    out: dict[str, dict[str, float]] = {}
+    for (project, region, t), twh in absorbed.items():
+        years = model.index.period_years[t]
+        out.setdefault(project, {})
+        out[project][region] = out[project].get(region, 0.0) + years * twh
+    return out
 
 
 def integer_variables(model: Model) -> list[pyo.Var]:
@@ -23,9 +113,8 @@ def conditional_prices(
     session: Session, solution: Solution, options: SolverOptions | None = None
 ) -> Solution:
     """Re-solve as an LP with every integer variable fixed at `solution`'s rounded value."""
-    components = integer_variables(session.model)
     fixed = []
-    for var in components:
+    for var in integer_variables(session.model):
         values = np.round(session.values(solution, var).to_numpy())
         for data, value in zip(var.values(), values, strict=True):
             fixed.append((data, data.domain))

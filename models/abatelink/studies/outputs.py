@@ -16,11 +16,12 @@ import pandas as pd
 from abatelink.games.coalitions import standalone_inputs
 from abatelink.model.build import Model
 from abatelink.model.levers import Inputs, set_openings
+from abatelink.results.costs import cost_table, present_value
+from abatelink.results.extract import Extract
+from abatelink.results.prices import price_table
 from abatelink.results.projects import credit_table
-from abatelink.results.tables import Extract, cost_table, price_table
-from abatelink.run import solve_with_offtake
-from abatelink.solve.priced import conditional_prices
-from abatelink.solve.session import Session, Solution, SolverOptions
+from abatelink.solve.priced import solve
+from abatelink.solve.session import Session, SolverOptions
 
 COLUMNS = ["scenario_id", "status", "objective_musd", "output", "item", "period", "value"]
 
@@ -34,11 +35,11 @@ def extract(
     options: SolverOptions,
 ) -> pd.DataFrame:
     """Solve the scenario the model holds and return the kept outputs."""
-    solution, _ = solve_with_offtake(model, session, inputs, options)
+    priced = solve(session, inputs, options)
+    solution = priced.solution
     rows = [("objective", "", None, solution.objective)]
-    if solution.has_solution:
-        priced = conditional_prices(session, solution, options) if solution.is_mip else solution
-        x = Extract(model, session, priced)
+    if priced.has_solution:
+        x = Extract(priced)
         for name in outputs:
             rows += READERS[name](x, inputs, options)
     frame = pd.DataFrame(rows, columns=["output", "item", "period", "value"])
@@ -91,37 +92,27 @@ def _credits(x: Extract, *_: object) -> list[Row]:
     ]
 
 
-def _present_value(model: Model, costs: pd.DataFrame) -> pd.Series:
-    weight = costs["period"].map(model.index.weight)
-    return (costs["total_cost_musd"] * weight).groupby(costs["region"]).sum()
-
-
 def _costs(x: Extract, *_: object) -> list[Row]:
     costs = cost_table(x)
     rows = [
         ("costs", r, t, v)
         for r, t, v in costs[["region", "period", "total_cost_musd"]].itertuples(index=False)
     ]
-    return rows + [("cost_pv", r, None, v) for r, v in _present_value(x.model, costs).items()]
+    return rows + [("cost_pv", r, None, v) for r, v in present_value(costs, x.model.index).items()]
 
 
 def _gains(x: Extract, inputs: Inputs, options: SolverOptions) -> list[Row]:
     """Standalone minus scenario cost per region (present value): one more solve."""
-    model, session = x.model, x.session
-    scenario_pv = _present_value(model, cost_table(x))
-    set_openings(model, standalone_inputs(model, inputs))
+    model = x.model
+    scenario_pv = present_value(cost_table(x), model.index)
+    alone = standalone_inputs(model, inputs)
+    set_openings(model, alone)
     try:
-        alone, _ = solve_with_offtake(model, session, inputs, options)
-        priced = Extract(model, session, _priced(session, alone, options))
-        alone_pv = _present_value(model, cost_table(priced))
-
+        priced = solve(x.session, alone, options)
+        alone_pv = present_value(cost_table(Extract(priced)), model.index)
     finally:
         set_openings(model, inputs)
     return [("gains", r, None, float(alone_pv[r] - scenario_pv[r])) for r in scenario_pv.index]
-
-
-def _priced(session: Session, solution: Solution, options: SolverOptions) -> Solution:
-    return conditional_prices(session, solution, options) if solution.is_mip else solution
 
 
 READERS: dict[str, Callable[..., list[Row]]] = {
