@@ -30,10 +30,9 @@ from pathlib import Path
 import highspy
 
 from abatelink.inputs.plants import write_plant_dataset
-from abatelink.inputs.scenario import Scenario, SolverSettings
+from abatelink.inputs.scenario import Scenario, SolverOptions
 from abatelink.run import RunResult, run
 from abatelink.solve.highs import use_threads
-from abatelink.solve.session import SolverOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data" / "nea2018"
@@ -98,7 +97,7 @@ def main() -> None:
                 dataset=str(dataset),
                 links="all",
                 projects=projects,
-                solver=SolverSettings(options=options),
+                solver=SolverOptions(options=options),
             )
             reference = scenario.model_copy(
                 update={"name": f"source-{case}", "dataset": str(SOURCE)}
@@ -198,7 +197,7 @@ def report(case: str, scenario: Scenario, folder: Path, reference: RunResult, pr
     start = time.perf_counter()
     result.session.highs.writeModel(str(mps))
     write_s = time.perf_counter() - start
-    options = scenario.solver.to_options()
+    options = scenario.solver
     alone = highs_alone(mps, options)
     ours = sum(phases.get(p, 0.0) for p in PHASES)
     ours_no_extract = ours - phases.get("extract_s", 0.0)

@@ -9,17 +9,22 @@ and results. The public functions, in the order they are used:
     load_dataset → build → set_inputs → Session → solve → tables;  `run` does all of it.
 """
 
-__version__ = "0.1.0"
-
 from abatelink.errors import AbatelinkError, InputError, SolveError
 from abatelink.inputs.dataset import Dataset, load_dataset
-from abatelink.inputs.scenario import Scenario, load_scenario, scenario_inputs
+from abatelink.inputs.scenario import (
+    Inputs,
+    Scenario,
+    SolverOptions,
+    load_scenario,
+    scenario_inputs,
+)
 from abatelink.model.build import Model, build
-from abatelink.model.levers import Inputs, set_inputs
+from abatelink.model.levers import set_inputs
 from abatelink.results import tables
 from abatelink.run import RunResult, run, write_run
 from abatelink.solve.priced import Priced, solve
-from abatelink.solve.session import Session, Solution, SolverOptions
+from abatelink.solve.session import Session, Solution
+from abatelink.version import __version__
 
 __all__ = [
     "AbatelinkError",
@@ -34,6 +39,7 @@ __all__ = [
     "Solution",
     "SolveError",
     "SolverOptions",
+    "__version__",
     "build",
     "load_dataset",
     "load_scenario",

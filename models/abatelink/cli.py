@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from abatelink.compare import compare_runs, write_comparison
 from abatelink.errors import AbatelinkError
 from abatelink.games.share import ALL_RULES, share, write_share
 from abatelink.inputs.dataset import load_dataset
@@ -24,7 +25,6 @@ from abatelink.inputs.scenario import (
     scenario_periods,
 )
 from abatelink.model.credit_rules import RULES, check_credit_shares
-from abatelink.reports.compare import compare_runs, write_comparison
 from abatelink.run import RunResult, default_out_dir, run, write_run
 
 EXIT_OPTIMAL, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 2, 3

@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 
-import abatelink
 from abatelink.games.share import share_on
 from abatelink.inputs.scenario import (
     GAME_RULE_NAMES,
@@ -28,6 +27,7 @@ from abatelink.solve.diagnose import describe, diagnose
 from abatelink.solve.numerics import coefficient_ranges, range_warnings
 from abatelink.solve.priced import Priced, solve
 from abatelink.solve.session import Session, Solution
+from abatelink.version import __version__
 
 SUMMARY_FILE = "summary.json"
 INFEASIBLE = ("infeasible", "infeasible_or_unbounded")
@@ -81,7 +81,7 @@ def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> Ru
     clock.lap("build_s")
     session = Session(model)
     clock.lap("send_to_highs_s")
-    options = scenario.solver.to_options()
+    options = scenario.solver
     priced = solve(session, inputs, options)
     solution = priced.solution
     clock.lap("solve_s")
@@ -159,7 +159,7 @@ def _versions() -> dict[str, str]:
     import pyomo.version
 
     return {
-        "abatelink": abatelink.__version__,
+        "abatelink": __version__,
         "pyomo": pyomo.version.version,
         "pandas": pd.__version__,
         "python": platform.python_version(),

@@ -21,12 +21,13 @@ import pandas as pd
 
 from abatelink.errors import SolveError
 from abatelink.games.solutions import Game, coalition_label
+from abatelink.inputs.scenario import Inputs, SolverOptions
 from abatelink.model.build import Model
-from abatelink.model.levers import Inputs, set_openings
+from abatelink.model.levers import set_openings
 from abatelink.results.costs import cost_table, present_value
 from abatelink.results.extract import Extract
 from abatelink.solve.priced import Priced, solve
-from abatelink.solve.session import Session, SolverOptions
+from abatelink.solve.session import Session
 
 
 def coalition_inputs(model: Model, inputs: Inputs, members: frozenset[str]) -> Inputs:

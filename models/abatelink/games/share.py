@@ -18,12 +18,19 @@ import pandas as pd
 
 from abatelink.games.coalitions import coalition_values, game_of, regional_costs
 from abatelink.games.solutions import CoreCheck, Game, core_check, least_core, nucleolus, shapley
-from abatelink.inputs.scenario import Scenario, scenario_dataset, scenario_inputs, scenario_periods
+from abatelink.inputs.scenario import (
+    Inputs,
+    Scenario,
+    SolverOptions,
+    scenario_dataset,
+    scenario_inputs,
+    scenario_periods,
+)
 from abatelink.model.build import Model, build
 from abatelink.model.credit_rules import RULES as CREDIT_RULES
-from abatelink.model.levers import Inputs, set_inputs
+from abatelink.model.levers import set_inputs
 from abatelink.solve.priced import solve
-from abatelink.solve.session import Session, SolverOptions
+from abatelink.solve.session import Session
 
 GAME_RULES: dict[str, Callable[[Game], dict[str, float]]] = {
     "shapley": shapley,
@@ -52,7 +59,7 @@ def share(scenario: Scenario, rule: str) -> ShareResult:
     inputs = scenario_inputs(scenario, dataset)
     model = build(dataset, scenario_periods(scenario, dataset))
     set_inputs(model, inputs)
-    return share_on(model, Session(model), inputs, scenario.solver.to_options(), rule)
+    return share_on(model, Session(model), inputs, scenario.solver, rule)
 
 
 def share_on(

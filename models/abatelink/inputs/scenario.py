@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,8 +28,6 @@ from abatelink.errors import InputError
 from abatelink.inputs.dataset import Dataset, check_dataset, check_values, load_dataset
 from abatelink.inputs.schema import LARGEST, TABLES, Column
 from abatelink.inputs.yamlfile import parse, read_yaml
-from abatelink.model.levers import Inputs
-from abatelink.solve.session import SolverOptions
 
 # Tables a scenario may change, and which of their rows it may add (value tables only).
 OVERRIDABLE = {
@@ -53,18 +52,31 @@ RECHECK_AFTER = {"baseline", "price_controls"}
 Cell = float | int | bool | str | None
 
 
-class SolverSettings(BaseModel):
-    """Solver settings of a scenario; `options` passes other HiGHS options by name."""
+class SolverOptions(BaseModel):
+    """HiGHS settings of a scenario or run; `options` passes any other HiGHS option by name."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     time_limit: float | None = Field(default=None, gt=0)
     mip_rel_gap: float = Field(default=1e-4, ge=0)
     threads: int = Field(default=1, ge=1, le=1024)
     options: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
-    def to_options(self) -> SolverOptions:
-        return SolverOptions(self.time_limit, self.mip_rel_gap, self.threads, dict(self.options))
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one scenario feeds a built model: the (overridden) data, open links and projects,
+    the sharing rule of each project and any shares the scenario gives."""
+
+    dataset: Dataset
+    open_links: frozenset[tuple[str, str]]
+    open_projects: frozenset[str] = frozenset()
+    sharing: dict[str, str] = field(default_factory=dict)
+    credit_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    cost_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    pm_damage_usd_per_t: float = 0.0
+    project_cost_scale: dict[str, float] = field(default_factory=dict)
+    source: str = "scenario"
 
 
 class Change(BaseModel):
@@ -105,7 +117,7 @@ class Scenario(BaseModel):
     cost_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
     pm_damage_usd_per_t: float = Field(default=0.0, ge=0, le=LARGEST, allow_inf_nan=False)
     project_cost_scale: dict[str, float] = Field(default_factory=dict)
-    solver: SolverSettings = Field(default_factory=SolverSettings)
+    solver: SolverOptions = Field(default_factory=SolverOptions)
     folder: Path = Field(default=Path("."), exclude=True)
     file: Path | None = Field(default=None, exclude=True)
 

@@ -9,33 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
 
 import pandas as pd
 import pyomo.environ as pyo
 
 from abatelink.inputs.dataset import Dataset
+from abatelink.inputs.scenario import Inputs
 from abatelink.model.build import Model
 from abatelink.model.credit_rules import credit_shares
 from abatelink.model.index import LinkKey, ModelIndex
 
 INF = math.inf
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """What one scenario feeds a built model: the (overridden) data, open links and projects,
-    the sharing rule of each project and any shares the scenario gives."""
-
-    dataset: Dataset
-    open_links: frozenset[tuple[str, str]]
-    open_projects: frozenset[str] = frozenset()
-    sharing: dict[str, str] = field(default_factory=dict)
-    credit_shares: dict[str, dict[str, float]] = field(default_factory=dict)
-    cost_shares: dict[str, dict[str, float]] = field(default_factory=dict)
-    pm_damage_usd_per_t: float = 0.0
-    project_cost_scale: dict[str, float] = field(default_factory=dict)
-    source: str = "scenario"
 
 
 # What each changed input feeds: a table's name (or "links", "projects") → lever groups.

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from abatelink.inputs.scenario import Inputs
 from abatelink.model.build import Model
-from abatelink.model.levers import Inputs
 from abatelink.solve.priced import Priced
 from abatelink.solve.session import Session, Solution
 

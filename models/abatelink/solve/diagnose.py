@@ -13,9 +13,10 @@ import math
 
 import pandas as pd
 
+from abatelink.inputs.scenario import SolverOptions
 from abatelink.model.build import Model
 from abatelink.model.components.elastic import RELAXATIONS
-from abatelink.solve.session import Session, Solution, SolverOptions
+from abatelink.solve.session import Session, Solution
 
 PENALTY_USD_PER_T = 1e5
 MIN_RELAXATION_MT = 1e-6

@@ -16,9 +16,10 @@ import numpy as np
 import pyomo.environ as pyo
 
 from abatelink.errors import SolveError
+from abatelink.inputs.scenario import Inputs, SolverOptions
 from abatelink.model.build import Model
-from abatelink.model.levers import Inputs, set_credit_shares
-from abatelink.solve.session import Session, Solution, SolverOptions
+from abatelink.model.levers import set_credit_shares
+from abatelink.solve.session import Session, Solution
 
 MAX_OFFTAKE_ROUNDS = 20
 

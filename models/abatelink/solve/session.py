@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import highspy
@@ -22,6 +22,7 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from pyomo.core.expr.visitor import identify_mutable_parameters
 
 from abatelink.errors import SolveError
+from abatelink.inputs.scenario import SolverOptions
 from abatelink.model.build import Model
 from abatelink.model.components.abatement import add_step_columns
 from abatelink.solve.highs import use_threads
@@ -43,16 +44,6 @@ STATUS_OF_HIGHS = {
     _S.kSolveError: "error",
     _S.kPostsolveError: "error",
 }
-
-
-@dataclass(frozen=True)
-class SolverOptions:
-    """HiGHS settings of a run. `options` passes any other HiGHS option by its name."""
-
-    time_limit: float | None = None
-    mip_rel_gap: float = 1e-4
-    threads: int = 1
-    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def compile_study(
     """Probe whether the study only moves bounds, affinely; None if it does anything else."""
     if not set(study.outputs) <= OUTPUTS or any(p.table is None for p in study.parameters.values()):
         return None
-    session.solve(base.solver.to_options())  # its options, and an LP while no build is free
+    session.solve(base.solver)  # its options, and an LP while no build is free
     if session.solves_as_mip:
         return None  # a MILP: its prices need the fixed-build LP of the full path
 

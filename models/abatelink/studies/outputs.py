@@ -14,14 +14,15 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 
 from abatelink.games.coalitions import standalone_inputs
+from abatelink.inputs.scenario import Inputs, SolverOptions
 from abatelink.model.build import Model
-from abatelink.model.levers import Inputs, set_openings
+from abatelink.model.levers import set_openings
 from abatelink.results.costs import cost_table, present_value
 from abatelink.results.extract import Extract
 from abatelink.results.prices import price_table
 from abatelink.results.projects import credit_table
 from abatelink.solve.priced import solve
-from abatelink.solve.session import Session, SolverOptions
+from abatelink.solve.session import Session
 
 COLUMNS = ["scenario_id", "status", "objective_musd", "output", "item", "period", "value"]
 

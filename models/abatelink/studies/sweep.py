@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import abatelink
 from abatelink.errors import AbatelinkError, InputError
 from abatelink.inputs.scenario import Scenario, scenario_dataset, scenario_inputs, scenario_periods
 from abatelink.inputs.study import Study, base_scenario, design, load_study, scenario_for
@@ -33,6 +32,7 @@ from abatelink.model.levers import set_inputs
 from abatelink.solve.session import Session
 from abatelink.studies.compiled import CompiledStudy, compile_study, solve_compiled
 from abatelink.studies.outputs import COLUMNS, extract
+from abatelink.version import __version__
 
 BATCHES = "batches"
 
@@ -95,7 +95,7 @@ def _run_one(worker: WorkerModel, row: dict[str, Any]) -> pd.DataFrame:
             inputs,
             study.outputs,
             row["scenario_id"],
-            scenario.solver.to_options(),
+            scenario.solver,
         )
     except AbatelinkError as err:
         return _failed(row["scenario_id"], f"error: {err}")
@@ -215,7 +215,7 @@ def _manifest(study: Study, table: pd.DataFrame) -> dict[str, Any]:
         "resolved_study": study.model_dump(mode="json"),
         "scenarios": len(table),
         "batch_size": study.batch_size,
-        "abatelink": abatelink.__version__,
+        "abatelink": __version__,
     }
 
 
