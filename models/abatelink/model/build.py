@@ -8,15 +8,17 @@ from dataclasses import dataclass, field
 import pyomo.environ as pyo
 
 from abatelink.inputs.dataset import Dataset
-from abatelink.model.components import CATALOGUE, objective
+from abatelink.model.components import CATALOGUE, abatement, objective
+from abatelink.model.components.abatement import StepColumns
 from abatelink.model.index import ModelIndex, build_index
 
 
 @dataclass
 class Model:
-    """A built model: the Pyomo model, its index sets and the data set it was built from."""
+    """A built model: the Pyomo model, the MAC step columns, its index sets and its data set."""
 
     pyomo: pyo.ConcreteModel
+    steps: StepColumns
     index: ModelIndex
     dataset: Dataset
     build_seconds: float
@@ -29,7 +31,8 @@ def cost_terms() -> tuple[str, ...]:
 
 
 def build(dataset: Dataset, periods: tuple[int, ...] | None = None) -> Model:
-    """Declare every component of the catalogue, then the objective.
+    """The whole model: every component of the catalogue, the objective, and the MAC steps as
+    arrays (`abatement.step_columns`).
 
     Parameters start at zero; `levers.set_inputs` gives them a scenario's values.
     """
@@ -40,4 +43,6 @@ def build(dataset: Dataset, periods: tuple[int, ...] | None = None) -> Model:
     for component in CATALOGUE:
         component.add_to(m, idx)
     objective.add_to(m, idx, cost_terms())
-    return Model(pyomo=m, index=idx, dataset=dataset, build_seconds=time.perf_counter() - start)
+    steps = abatement.step_columns(idx)
+    seconds = time.perf_counter() - start
+    return Model(pyomo=m, steps=steps, index=idx, dataset=dataset, build_seconds=seconds)

@@ -1,7 +1,7 @@
 """Solve a built model with HiGHS through Pyomo's persistent interface, and read results back.
 
 One `Session` per built model: the HiGHS model is written once — the Pyomo model through
-the persistent interface, then the MAC step columns as arrays (`abatement.add_step_columns`);
+the persistent interface, then the MAC step columns the build declared as arrays;
 `solve` pushes only the changed mutable parameters (and variables named by the caller) and
 re-solves from the last basis. Values and duals are read straight from HiGHS's arrays for the
 components asked for.
@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
-from pyomo.core.expr.visitor import identify_mutable_parameters
 
 from abatelink.errors import SolveError
 from abatelink.inputs.scenario import SolverOptions
 from abatelink.model.build import Model
-from abatelink.model.components.abatement import add_step_columns
+from abatelink.model.components.abatement import StepColumns
 from abatelink.solve.highs import use_threads
+from abatelink.solve.pyomo_bridge import column_of, helpers_by_parameter, highs_of, row_of
 
 _S = highspy.HighsModelStatus
 STATUS_OF_HIGHS = {
@@ -101,7 +101,7 @@ class Session:
         # Appended after every Pyomo column and row, so the interface's own numbering holds;
         # nothing is added to or removed from the Pyomo model once it is in HiGHS.
         _, pool_columns = self.columns(model.pyomo.pool_abatement_mt)
-        self.steps = add_step_columns(self.highs, model.index, pool_columns)
+        self.step_columns = _append_steps(self.highs, model.steps, pool_columns)
         self.instance_seconds = time.perf_counter() - start
         self._options: dict[str, Any] = {}
         self._integers_on = True
@@ -116,9 +116,9 @@ class Session:
         self._depends_on: dict[int, list] | None = None
 
     @property
-    def highs(self):
+    def highs(self) -> highspy.Highs:
         """The underlying `highspy.Highs` object."""
-        return self.opt._solver_model
+        return highs_of(self.opt)
 
     def update_variables(self, variables: list) -> None:
         """Push bounds, fixing or domain of these variables (after fix/unfix/setub in Pyomo)."""
@@ -160,7 +160,7 @@ class Session:
         Returns the number of bounds and coefficients pushed.
         """
         if self._depends_on is None:
-            self._depends_on = _helpers_by_parameter(self.opt)
+            self._depends_on = helpers_by_parameter(self.opt)
         stale: dict[int, Any] = {}
         for data in self._parameters:
             if data.value != self._pushed[id(data)]:
@@ -252,9 +252,10 @@ class Session:
         """Keys of an indexed variable and its HiGHS column numbers, in the same order."""
         name = var.name
         if name not in self._columns:
-            col_of = self.opt._pyomo_var_to_solver_var_map
             keys = list(var.keys())
-            cols = np.fromiter((col_of[id(var[k])] for k in keys), dtype=np.int64, count=len(keys))
+            cols = np.fromiter(
+                (column_of(self.opt, var[k]) for k in keys), dtype=np.int64, count=len(keys)
+            )
             self._columns[name] = (keys, cols)
         return self._columns[name]
 
@@ -262,15 +263,16 @@ class Session:
         """Keys of an indexed constraint and its HiGHS row numbers, in the same order."""
         name = con.name
         if name not in self._rows:
-            row_of = self.opt._pyomo_con_to_solver_con_map
             keys = list(con.keys())
-            rows = np.fromiter((row_of[con[k]] for k in keys), dtype=np.int64, count=len(keys))
+            rows = np.fromiter(
+                (row_of(self.opt, con[k]) for k in keys), dtype=np.int64, count=len(keys)
+            )
             self._rows[name] = (keys, rows)
         return self._rows[name]
 
     def step_values(self, solution: Solution) -> np.ndarray:
         """Abatement of each MAC step (Mt/yr), in `index.steps` order."""
-        return solution.col_value[self.steps.columns]
+        return solution.col_value[self.step_columns]
 
     def values(self, solution: Solution, var: pyo.Var) -> pd.Series:
         """Primal values of an indexed variable, indexed by its keys."""
@@ -294,24 +296,25 @@ class Session:
         return self._indexes[name]
 
 
-def _helpers_by_parameter(opt: Highs) -> dict[int, list]:
-    """For each mutable parameter (by id), the interface's helpers that evaluate it.
-
-    Helpers are the persistent interface's own objects that push one mutable bound or
-    coefficient to HiGHS (`update()`); each is indexed by the parameters of its expressions.
-    """
-    helpers = [h for group in opt._mutable_helpers.values() for h in group]
-    helpers += [helper for _, helper in opt._mutable_bounds.values()]
-    objective = opt._mutable_objective
-    helpers += [*objective.linear_coefs, objective.constant]
-    out: dict[int, list] = {}
-    for helper in helpers:
-        for expr in _expressions(helper):
-            for data in identify_mutable_parameters(expr):
-                out.setdefault(id(data), []).append(helper)
-    return out
-
-
-def _expressions(helper: Any) -> list:
-    names = ("expr", "lower_expr", "upper_expr")
-    return [getattr(helper, name) for name in names if hasattr(helper, name)]
+def _append_steps(highs: highspy.Highs, steps: StepColumns, pool_columns: np.ndarray) -> np.ndarray:
+    """Append the build's step rows and columns (`StepColumns`) after every Pyomo row and
+    column, so the interface's own numbering holds; return the steps' HiGHS columns."""
+    first_row, first_column = highs.getNumRow(), highs.getNumCol()
+    n_pools, n_steps = steps.n_pools, len(steps.cost)
+    zeros = np.zeros(n_pools)
+    pools = np.arange(n_pools, dtype=np.int32)
+    highs.addRows(
+        n_pools, zeros, zeros, n_pools, pools, pool_columns.astype(np.int32), np.full(n_pools, -1.0)
+    )
+    steps_at = np.arange(n_steps, dtype=np.int32)
+    highs.addCols(
+        n_steps,
+        steps.cost,
+        np.zeros(n_steps),
+        steps.upper,
+        n_steps,
+        steps_at,
+        first_row + steps.pool,
+        np.ones(n_steps),
+    )
+    return np.arange(first_column, first_column + n_steps)

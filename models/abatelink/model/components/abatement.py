@@ -4,23 +4,23 @@ The model's rows see emissions through two numbers per emission pool p (see `ind
 a pool is): its baseline B[p], the sum of its emitters' baselines (a parameter), and its
 abatement A[p], the sum of what its MAC steps abate (a variable). The steps a[k] — the
 wide part of the model, one column per emitter, period and step — are not Pyomo variables:
-`add_step_columns` writes them straight into HiGHS as arrays, with their costs and bounds,
-and one row per pool tying them to A[p]. On plant-level data (150,000 steps) this takes
-milliseconds where declaring them in Pyomo and passing them through the persistent
-interface took seconds; the rows and columns HiGHS solves are the same either way.
+`step_columns` declares them as arrays, with their costs and bounds, and one row per pool
+tying them to A[p]; the session writes them straight into HiGHS. On plant-level data
+(150,000 steps) this takes milliseconds where declaring them in Pyomo and passing them
+through the persistent interface took seconds; the rows and columns HiGHS solves are the
+same either way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 import pyomo.environ as pyo
 
 from abatelink.model.index import ModelIndex
 
-COST_TERM = None  # Σ c[k]·a[k] is in the step columns' objective costs (add_step_columns)
+COST_TERM = None  # Σ c[k]·a[k] is in the step columns' objective costs (step_columns)
 
 
 def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
@@ -76,52 +76,29 @@ def _emissions_floor(m: pyo.ConcreteModel, emitter: str, t: int) -> pyo.Constrai
 
 @dataclass(frozen=True)
 class StepColumns:
-    """Where the MAC steps sit in HiGHS: `count` columns from first_column, in `idx.steps`
-    order."""
+    """The MAC steps as columns, and one row per emission pool tying them to A[p]:
 
-    first_column: int
-    count: int
+        Σ_{k∈p} a[k] − A[p] = 0                        (one row per pool p)
+        0 ≤ a[k] ≤ q[k],  objective cost y_t·δ_t·c[k]   (one column per step k)
 
-    @property
-    def columns(self) -> np.ndarray:
-        return np.arange(self.first_column, self.first_column + self.count)
-
-
-def add_step_columns(
-    highs: highspy.Highs, idx: ModelIndex, pool_columns: np.ndarray
-) -> StepColumns:
-    """Append the steps to the HiGHS model: for each pool p the row
-
-        Σ_{k∈p} a[k] − A[p] = 0,
-
-    and for each step k a column 0 ≤ a[k] ≤ q[k] with objective cost y_t·δ_t·c[k]
-    (US$ million: Mt/yr × US$/t × years × discount factor), the abatement cost term of
-    the objective min Σ_t y_t·δ_t·Σ_k c[k]·a[k,t] + ….
-
-    `pool_columns` are the HiGHS columns of A, in `idx.pools` order.
+    in US$ million (Mt/yr × US$/t × years × discount factor): the abatement cost term of the
+    objective min Σ_t y_t·δ_t·Σ_k c[k]·a[k,t] + …. Columns are in `idx.steps` order; the
+    session appends them after the Pyomo part (`Session.__init__`).
     """
-    steps, pools = idx.steps, idx.pools
-    n_pools, n_steps = len(pools), len(steps)
-    first_row, first_column = highs.getNumRow(), highs.getNumCol()
-    zeros = np.zeros(n_pools)
-    highs.addRows(
-        n_pools,
-        zeros,
-        zeros,
-        n_pools,
-        np.arange(n_pools, dtype=np.int32),
-        np.asarray(pool_columns, dtype=np.int32),
-        np.full(n_pools, -1.0),
-    )
+
+    cost: np.ndarray  # y_t·δ_t·c[k]
+    upper: np.ndarray  # q[k], Mt/yr
+    pool: np.ndarray  # the pool row of each step, in `idx.pools` order
+    n_pools: int
+
+
+def step_columns(idx: ModelIndex) -> StepColumns:
+    """The MAC steps of the index as arrays (see `StepColumns` for the rows and columns)."""
+    steps = idx.steps
     weight = steps["period"].map(idx.weight).to_numpy(dtype=float)
-    highs.addCols(
-        n_steps,
-        weight * steps["cost_usd_per_t"].to_numpy(dtype=float),
-        np.zeros(n_steps),
-        steps["quantity_mt"].to_numpy(dtype=float),
-        n_steps,
-        np.arange(n_steps, dtype=np.int32),
-        (first_row + steps["pool"].to_numpy()).astype(np.int32),
-        np.ones(n_steps),
+    return StepColumns(
+        cost=weight * steps["cost_usd_per_t"].to_numpy(dtype=float),
+        upper=steps["quantity_mt"].to_numpy(dtype=float),
+        pool=steps["pool"].to_numpy().astype(np.int32),
+        n_pools=len(idx.pools),
     )
-    return StepColumns(first_column, n_steps)

@@ -13,7 +13,7 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex, cost_terms: tuple[str, ...]) -
     y_t years per period, δ_t = (1+r)^-(t − currency year), cost_c the cost terms of the
     components (transaction, reserve, tax, ...). The abatement cost term Σ_k c[k]·a[k,t]
     is not here: HiGHS holds it as the objective costs of the step columns
-    (`abatement.add_step_columns`).
+    (`abatement.step_columns`).
     """
     m.total_cost = pyo.Objective(
         expr=pyo.quicksum(
