@@ -1,7 +1,7 @@
 """The fast ways of reading a data set give exactly what the slow, exact ways give.
 
-`schema._read_simple_csv` (pyarrow's CSV reader) must split a file into the same cells and
-lines as `schema._read_any_csv` (the csv module), or decline; `schema._plain_numbers` must
+`csvfile._read_simple_csv` (pyarrow's CSV reader) must split a file into the same cells and
+lines as `csvfile._read_any_csv` (the csv module), or decline; `csvfile._plain_numbers` must
 give the floats `pd.to_numeric` gives, or decline. And a data set loads to the same frames,
 or fails with the same message, whichever way its files are read.
 """
@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from abatelink.errors import InputError
-from abatelink.inputs import dataset, schema
+from abatelink.inputs import csvfile, dataset, schema
 from abatelink.inputs.dataset import load_dataset
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "nea2018"
@@ -34,7 +34,7 @@ FILE = Path("table.csv")
 def exact_cells(data: bytes) -> tuple[list[str], list[list[str]], list[int], int] | str:
     """What the csv module reads from `data` (header, columns, lines, header line), or the error."""
     try:
-        raw = schema._read_any_csv(FILE, schema._decode(FILE, data))
+        raw = csvfile._read_any_csv(FILE, csvfile._decode(FILE, data))
     except InputError as err:
         return str(err)
     return raw.header, [c.to_pylist() for c in raw.columns], list(raw.lines), raw.header_line
@@ -42,7 +42,7 @@ def exact_cells(data: bytes) -> tuple[list[str], list[list[str]], list[int], int
 
 def fast_cells(data: bytes) -> tuple[list[str], list[list[str]], list[int], int] | None:
     """What pyarrow reads from `data`, or None where `_read_simple_csv` declines."""
-    raw = schema._read_simple_csv(data)
+    raw = csvfile._read_simple_csv(data)
     if raw is None:
         return None
     return raw.header, [c.to_pylist() for c in raw.columns], list(raw.lines), raw.header_line
@@ -149,7 +149,7 @@ def to_numeric(cells: list[str]) -> np.ndarray:
 
 def plain_numbers(cells: list[str]) -> np.ndarray | None:
     text = pa.chunked_array([pa.array(cells, pa.string())])
-    return schema._plain_numbers(text, np.array([c == "" for c in cells], dtype=bool))
+    return csvfile._plain_numbers(text, np.array([c == "" for c in cells], dtype=bool))
 
 
 def assert_same_numbers(cells: list[str]) -> None:
@@ -198,8 +198,8 @@ def test_other_numbers_are_left_to_pandas(cell: str) -> None:
 def load_exactly(folder: Path) -> dataset.Dataset:
     """`load_dataset` with the csv module and `pd.to_numeric` only."""
     with (
-        mock.patch.object(schema, "_read_simple_csv", return_value=None),
-        mock.patch.object(schema, "_plain_numbers", return_value=None),
+        mock.patch.object(csvfile, "_read_simple_csv", return_value=None),
+        mock.patch.object(csvfile, "_plain_numbers", return_value=None),
     ):
         return load_dataset(folder)
 

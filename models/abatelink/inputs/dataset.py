@@ -1,7 +1,7 @@
 """Load a data set folder into one validated, typed `Dataset`.
 
 Files are read once here; model code never opens a file. Each table is typed by
-`schema.read_table`; the checks below need several tables at once.
+`csvfile.read_table`; the checks below need several tables at once.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from abatelink.errors import InputError
-from abatelink.inputs.schema import LARGEST, TABLES, read_table_with_lines
+from abatelink.inputs.csvfile import read_table_with_lines
+from abatelink.inputs.schema import LARGEST, TABLES
 from abatelink.inputs.yamlfile import parse, read_yaml
 
 META_FILE = "dataset.yaml"

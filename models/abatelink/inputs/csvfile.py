@@ -1,0 +1,391 @@
+"""Reading one CSV table of a data set into a typed DataFrame, as its schema declares.
+
+`read_table` raises an `InputError` that names the file, the line, the column and what was
+expected. Simple files are split by pyarrow's CSV reader; anything else (quotes, carriage
+returns, padded cells, ragged rows) by the csv module, so every error message is the same
+either way.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import functools
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv
+
+from abatelink.errors import InputError
+from abatelink.inputs.schema import (
+    FALSE_WORDS,
+    FREE_TEXT_COLUMNS,
+    LARGEST,
+    TRUE_WORDS,
+    Column,
+    Table,
+)
+
+# Bytes that need no second look in a CSV file (`_read_simple_csv`): printable ASCII except
+# space and quote, and the line feed. A file with a quote, carriage return or NUL is read by
+# the csv module; one with other bytes (spaces, non-ASCII text) is checked cell by cell.
+_ORDINARY_BYTES = bytes(b for b in range(0x21, 0x7F) if b != ord('"')) + b"\n"
+_UNREADABLE_BYTES = {ord('"'), ord("\r"), 0}
+# A cell that starts or ends with what `str.strip` removes (U+3000 is the last such character).
+_WHITESPACE = "".join(f"\\x{{{i:x}}}" for i in range(0x3001) if chr(i).isspace())
+_SPACE_AROUND = f"^[{_WHITESPACE}]|[{_WHITESPACE}]$"
+# A number pyarrow and `pd.to_numeric` both read to the nearest float (for a leading "+",
+# pandas may not): no "+" sign, at most a two-digit exponent, at most 30 characters.
+_PLAIN_NUMBER = r"^(-?(\d+\.?\d*|\.\d+)([eE][+-]?\d\d?)?)?$"
+_PLAIN_NUMBER_LENGTH = 30
+
+
+def empty_table(table: Table) -> pd.DataFrame:
+    """A typed, empty frame with the table's columns (for an optional table that is absent)."""
+    dtypes = {"str": object, "float": float, "int": int, "bool": bool, "period": int}
+    return pd.DataFrame({c.name: pd.Series(dtype=dtypes[c.kind]) for c in table.columns})
+
+
+def read_table(path: Path, table: Table, periods: tuple[int, ...]) -> pd.DataFrame:
+    """Read and type one CSV table; raise `InputError` at the first bad cell."""
+    return read_table_with_lines(path, table, periods)[0]
+
+
+def read_table_with_lines(
+    path: Path, table: Table, periods: tuple[int, ...]
+) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """`read_table`, and the line of the file each row starts on (for later error messages)."""
+    if not path.exists():
+        if table.optional:
+            return empty_table(table), ()
+        raise InputError(path, f"file not found; the data set needs {table.file_name}")
+    raw = _read_csv_as_text(path)
+    _check_header(path, raw, table)
+    cells = {name: _Cells(raw.column(name), raw.lines) for name in table.names}
+    columns = {c.name: _parse_column(path, cells[c.name], c, periods) for c in table.columns}
+    for name in FREE_TEXT_COLUMNS:
+        if name in raw.header:
+            text = _Cells(raw.column(name), raw.lines)
+            columns[name] = pd.Series(_as_objects(text), dtype=object)
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.lines)))
+    _check_unique_key(path, frame, table, cells)
+    return frame, tuple(raw.lines)
+
+
+@dataclass(frozen=True)
+class _CsvText:
+    """A CSV file's cells as stripped text: one pyarrow string array per header name."""
+
+    header: list[str]
+    columns: list[pa.ChunkedArray]
+    lines: Sequence[int]
+    """The line of the file each row starts on."""
+    header_line: int
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        """The cells under `name`, or empty cells if the header lacks it."""
+        if name in self.header:
+            return self.columns[self.header.index(name)]
+        return pa.chunked_array([pa.repeat("", len(self.lines))])
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """One column's cells as text, and the line of the file each is on."""
+
+    text: pa.ChunkedArray
+    lines: Sequence[int]
+
+    @functools.cached_property
+    def encoded(self) -> pa.DictionaryArray:
+        """The cells dictionary-encoded: each distinct text once, and its index for each cell."""
+        return pc.dictionary_encode(self.text).combine_chunks()
+
+    def fail_where(
+        self, path: Path, bad: np.ndarray, column: Column, expected: str | None = None
+    ) -> None:
+        """Raise `InputError` at the first cell where `bad` holds, quoting the cell."""
+        if bad.any():
+            first = int(np.argmax(bad))
+            self.fail(path, first, column, repr(self.text[first].as_py()), expected)
+
+    def fail(
+        self, path: Path, row: int, column: Column, found: str, expected: str | None = None
+    ) -> None:
+        """Raise `InputError` for the cell of `row`: expected that, found `found`."""
+        raise InputError(
+            path,
+            f"expected {expected or column.expectation()}, found {found}",
+            line=int(self.lines[row]),
+            column=column.name,
+        )
+
+
+def _read_csv_as_text(path: Path) -> _CsvText:
+    """The cells as stripped text, with the line each row starts on and the header's line.
+
+    Lines are counted as an editor shows them: blank lines (skipped) and the line breaks
+    inside quoted cells count too. A short row is padded with empty cells.
+    """
+    data = _read_bytes(path)
+    simple = _read_simple_csv(data)
+    if simple is not None:
+        return simple
+    return _read_any_csv(path, _decode(path, data))
+
+
+def _read_any_csv(path: Path, text: str) -> _CsvText:
+    """`_read_csv_as_text` for any text, row by row with the csv module (exact but slow)."""
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
+    header: list[str] | None = None
+    header_line, start = 1, 1
+    rows, lines = [], []
+    try:
+        for fields in reader:
+            line, start = start, reader.line_num + 1
+            cells = [field.strip() for field in fields]
+            if cells in ([], [""]):
+                continue
+            if header is None:
+                header, header_line = cells, line
+            elif len(cells) > len(header):
+                raise InputError(
+                    path,
+                    f"expected at most {len(header)} cells as in the header, found {len(cells)}",
+                    line=line,
+                )
+            else:
+                rows.append(cells + [""] * (len(header) - len(cells)))
+                lines.append(line)
+    except csv.Error as err:
+        raise InputError(path, f"not a readable CSV file ({err})", line=start) from None
+    if header is None:
+        raise InputError(path, "the file is empty; expected a header line and rows")
+    columns = [pa.chunked_array([pa.array(cells, pa.string())]) for cells in zip(*rows)]
+    if not rows:
+        columns = [pa.chunked_array([], pa.string()) for _ in header]
+    return _CsvText(header, columns, lines, header_line)
+
+
+def _read_simple_csv(data: bytes) -> _CsvText | None:
+    """`_read_csv_as_text` by pyarrow's fast CSV reader; None unless the file is simple.
+
+    Simple: UTF-8 text without quote, carriage return or NUL characters, the header on
+    line 1, no blank line, as many cells on every line as in the header, no cell longer
+    than the csv module reads and none with whitespace around it. Then pyarrow splits the
+    lines into the cells `_read_any_csv` finds, and row i is on line i + 2.
+    """
+    data = data.removeprefix(codecs.BOM_UTF8)
+    unusual = set(data.translate(None, _ORDINARY_BYTES))
+    if not data or data.startswith(b"\n") or unusual & _UNREADABLE_BYTES:
+        return None
+    end = data.find(b"\n")
+    try:
+        header = data[: end if end >= 0 else len(data)].decode().split(",")
+    except UnicodeDecodeError:
+        return None
+    if any(name != name.strip() for name in header):
+        return None
+    names = [str(i) for i in range(len(header))]
+    try:
+        table = pyarrow.csv.read_csv(
+            io.BytesIO(data),
+            read_options=pyarrow.csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pyarrow.csv.ParseOptions(quote_char=False),
+            convert_options=pyarrow.csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string())
+            ),
+        )
+    except pa.ArrowInvalid:  # a row with more or fewer cells than the header, not UTF-8, ...
+        return None
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if table.num_rows != lines - 1:  # a blank line (pyarrow skips it too)
+        return None
+    columns = table.columns
+    if unusual and any(pc.any(pc.match_substring_regex(c, _SPACE_AROUND)).as_py() for c in columns):
+        return None
+    if len(data) > csv.field_size_limit() and any(
+        pc.max(pc.binary_length(c)).as_py() > csv.field_size_limit() for c in columns
+    ):
+        return None
+    return _CsvText(header, columns, range(2, 2 + table.num_rows), 1)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(path, f"cannot be read ({err.strerror or err})") from None
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            path,
+            f"not a readable CSV file: byte {data[err.start]:#04x} is not UTF-8 text",
+            line=data.count(b"\n", 0, err.start) + 1,
+        ) from None
+
+
+def _check_header(path: Path, raw: _CsvText, table: Table) -> None:
+    known = {c.name for c in table.columns} | set(FREE_TEXT_COLUMNS)
+    missing = [c.name for c in table.columns if c.required and c.name not in raw.header]
+    if missing:
+        raise InputError(
+            path,
+            f"missing column '{missing[0]}'; the header must name "
+            + ", ".join(c.name for c in table.columns if c.required),
+            line=raw.header_line,
+        )
+    unknown = [c for c in raw.header if c not in known]
+    if unknown:
+        raise InputError(
+            path,
+            f"unexpected column {unknown[0]!r}; known columns are " + ", ".join(sorted(known)),
+            line=raw.header_line,
+        )
+    twice = [c for i, c in enumerate(raw.header) if c in raw.header[:i]]
+    if twice:
+        raise InputError(
+            path, f"column {twice[0]!r} appears twice in the header", line=raw.header_line
+        )
+
+
+def _parse_column(
+    path: Path, cells: _Cells, column: Column, periods: tuple[int, ...]
+) -> np.ndarray | pd.Series:
+    """The typed cells of one column; `InputError` at the first cell that does not fit."""
+    empty = _mask(pc.equal(cells.text, ""))
+    if not column.nullable and empty.any():
+        cells.fail(path, int(np.argmax(empty)), column, "an empty cell")
+    if column.kind == "str":
+        if column.choices:
+            chosen = pc.is_in(cells.text, pa.array(column.choices, pa.string()))
+            cells.fail_where(path, ~_mask(chosen) & ~empty, column)
+        objects = _as_objects(cells)
+        objects[empty] = np.nan
+        return pd.Series(objects, dtype=object)
+    if column.kind == "bool":
+        filled = pd.Series(pd.array(cells.text, dtype="str")).where(~empty, str(column.default))
+        return _parse_bool(path, _Cells(pa.array(filled.array), cells.lines), filled, column)
+    values = _parse_numbers(path, cells, empty, column, periods)
+    if column.kind in ("int", "period"):
+        return pd.Series(values).astype(int)
+    return values if column.default is None else pd.Series(values).fillna(column.default)
+
+
+def _parse_numbers(
+    path: Path, cells: _Cells, empty: np.ndarray, column: Column, periods: tuple[int, ...]
+) -> np.ndarray:
+    """The numbers of a float, int or period column (NaN where empty), checked in order."""
+    values = _plain_numbers(cells.text, empty)
+    if values is None:
+        text = pd.Series(pd.array(cells.text, dtype="str"))
+        values = pd.to_numeric(text.where(~empty, None), errors="coerce").to_numpy(dtype=float)
+    cells.fail_where(path, np.isnan(values) & ~empty, column)
+    cells.fail_where(path, np.isinf(values), column)
+    if column.kind in ("int", "period"):
+        with np.errstate(invalid="ignore"):
+            cells.fail_where(path, (values % 1 != 0) & ~empty, column)
+    if column.minimum is not None:
+        cells.fail_where(path, values < column.minimum, column)
+    if column.maximum is not None:
+        cells.fail_where(path, values > column.maximum, column)
+    elif column.kind != "period":
+        cells.fail_where(path, np.abs(values) > LARGEST, column, column.expectation(LARGEST))
+    if column.kind == "period":
+        expected = f"one of the periods {list(periods)}"
+        cells.fail_where(path, ~np.isin(values, periods), column, expected)
+    return values
+
+
+def _plain_numbers(text: pa.ChunkedArray, empty: np.ndarray) -> np.ndarray | None:
+    """What `pd.to_numeric` makes of the cells (NaN where empty); None unless all are plain.
+
+    A plain number (`_PLAIN_NUMBER`) is read to the nearest float by both pyarrow and
+    pandas, so the floats are the same, only found faster. Negative zero is left to pandas,
+    which reads "-0" as 0.0 in a column of integers.
+    """
+    longest = pc.max(pc.binary_length(text)).as_py() or 0
+    if longest > _PLAIN_NUMBER_LENGTH or not _all_plain(text):
+        return None
+    try:
+        numbers = pc.cast(pc.if_else(empty, None, text), pa.float64())
+    except pa.ArrowInvalid:
+        return None
+    values = numbers.to_numpy(zero_copy_only=False).astype(float)
+    if np.signbit(values[values == 0]).any():
+        return None
+    return values
+
+
+def _all_plain(text: pa.ChunkedArray) -> bool:
+    """Whether each cell is empty or a plain number, or else not a number pyarrow reads.
+
+    Cells made of digits, "." and "-" only need no regular expression (which is slower):
+    pyarrow reads such a cell only if it is a plain number.
+    """
+    chunks = (chunk.buffers()[2] for chunk in text.chunks)
+    characters = b"".join(buffer.to_pybytes() for buffer in chunks if buffer is not None)
+    if not characters.translate(None, b"0123456789.-"):
+        return True
+    return pc.all(pc.match_substring_regex(text, _PLAIN_NUMBER)).as_py() is not False
+
+
+def _parse_bool(path: Path, cells: _Cells, filled: pd.Series, column: Column) -> pd.Series:
+    """true or false words (`filled`: the text of `cells`, empty cells given the default)."""
+    lowered = filled.str.lower()
+    cells.fail_where(path, ~lowered.isin(TRUE_WORDS | FALSE_WORDS).to_numpy(), column)
+    return lowered.isin(TRUE_WORDS)
+
+
+def _mask(flags: pa.ChunkedArray) -> np.ndarray:
+    """A pyarrow boolean array as a NumPy one."""
+    return np.asarray(flags.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _as_objects(cells: _Cells) -> np.ndarray:
+    """The cells as an array of Python strings (each distinct text made once)."""
+    words = cells.encoded.dictionary.to_numpy(zero_copy_only=False)
+    return words[cells.encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _check_unique_key(
+    path: Path, frame: pd.DataFrame, table: Table, cells: dict[str, _Cells]
+) -> None:
+    """No two rows with the same key: `InputError` at the second of the first such pair."""
+    keys = list(table.key)
+    repeated = _key_codes(frame, table, cells).duplicated(keep="first").to_numpy()
+    if repeated.any():
+        lines = cells[keys[0]].lines
+        row = int(np.argmax(repeated))
+        same = (frame[keys] == frame.loc[row, keys]).all(axis=1)
+        key = ", ".join(f"{k}={frame.loc[row, k]}" for k in keys)
+        raise InputError(
+            path,
+            f"duplicate key ({key}); it already appears on line {lines[int(same.idxmax())]}",
+            line=int(lines[row]),
+        )
+
+
+def _key_codes(frame: pd.DataFrame, table: Table, cells: dict[str, _Cells]) -> pd.DataFrame:
+    """The key columns of `frame`, with integer codes for text (quicker to compare).
+
+    Equal codes stand for equal text, and an empty cell's code for the missing value.
+    """
+    return pd.DataFrame(
+        {
+            k: cells[k].encoded.indices.to_numpy(zero_copy_only=False)
+            if table.column(k).kind == "str"
+            else frame[k].to_numpy()
+            for k in table.key
+        }
+    )
