@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from abatelink.cli import main
-from abatelink.games.share import share
+from abatelink.games.allocation import allocate
 from abatelink.inputs.scenario import Scenario, load_scenario
 from abatelink.run import run
 
@@ -32,11 +32,11 @@ def scenario(folder, **options) -> Scenario:
 
 
 def test_coalition_values_match_the_merit_order_by_hand(tmp_path):
-    result = share(scenario(three_countries(tmp_path)), "shapley")
+    result = allocate(scenario(three_countries(tmp_path)), "shapley")
     values = result.coalitions.set_index("coalition")["value_musd"]
     # Alone: A 10·5 + 10·12 = 170, B 10·15 + 10·30 + 5·60 = 750, D 10·25 = 250.
     # Linked A+B: 45 Mt at 5, 12, 15, 20 (10 each) and 5 at 30 = 670, saving 250.
-    alone = result.allocation.set_index("region")["standalone_cost_musd"]
+    alone = result.table.set_index("region")["standalone_cost_musd"]
     assert alone.to_dict() == pytest.approx({"A": 170, "B": 750, "D": 250})
     assert values["A+B"] == pytest.approx(250)
     assert values["A+B+D"] == pytest.approx(250)
@@ -45,7 +45,7 @@ def test_coalition_values_match_the_merit_order_by_hand(tmp_path):
 
 
 def test_countries_that_gain_nothing_from_each_other_add_up(tmp_path):
-    values = share(scenario(three_countries(tmp_path)), "shapley").coalitions.set_index(
+    values = allocate(scenario(three_countries(tmp_path)), "shapley").coalitions.set_index(
         "coalition"
     )["value_musd"]
     assert values["A+D"] == pytest.approx(values["A"] + values["D"], abs=1e-6)
@@ -53,8 +53,8 @@ def test_countries_that_gain_nothing_from_each_other_add_up(tmp_path):
 
 
 def test_shapley_sharing_is_carried_out_by_side_payments(tmp_path):
-    result = share(scenario(three_countries(tmp_path)), "shapley")
-    allocation = result.allocation.set_index("region")
+    result = allocate(scenario(three_countries(tmp_path)), "shapley")
+    allocation = result.table.set_index("region")
     # A two-player game with a dummy: A and B split the 250 equally, D gets nothing.
     assert allocation["allocated_saving_musd"].to_dict() == pytest.approx(
         {"A": 125, "B": 125, "D": 0}, abs=1e-6
@@ -71,8 +71,8 @@ def test_shapley_sharing_is_carried_out_by_side_payments(tmp_path):
 
 
 def test_a_credit_rule_allocates_what_each_saves_in_the_grand_coalition(tmp_path):
-    result = share(scenario(three_countries(tmp_path)), "host")
-    allocation = result.allocation.set_index("region")["allocated_saving_musd"]
+    result = allocate(scenario(three_countries(tmp_path), credit_rule="host"), None)
+    allocation = result.table.set_index("region")["allocated_saving_musd"]
     assert allocation.to_dict() == pytest.approx({"A": 100, "B": 150, "D": 0}, abs=1e-6)
 
 
@@ -80,7 +80,9 @@ def test_share_command_writes_coalitions_and_allocation(tmp_path, capsys):
     folder = three_countries(tmp_path)
     path = tmp_path / "three.yaml"
     path.write_text(yaml.safe_dump({"name": "three", "dataset": "data", "links": "all"}))
-    assert main(["share", str(path), "--rule", "nucleolus", "--out", str(tmp_path / "out")]) == 0
+    assert (
+        main(["share", str(path), "--solution", "nucleolus", "--out", str(tmp_path / "out")]) == 0
+    )
     coalitions = pd.read_csv(tmp_path / "out" / "coalitions.csv")
     assert set(coalitions["coalition"]) == {"∅", "A", "B", "D", "A+B", "A+D", "B+D", "A+B+D"}
     allocation = pd.read_csv(tmp_path / "out" / "allocation.csv").set_index("region")
@@ -92,8 +94,22 @@ def test_share_command_writes_coalitions_and_allocation(tmp_path, capsys):
     assert folder.exists()
 
 
+def test_share_by_a_credit_rule_names_the_rule_not_a_game_solution(tmp_path):
+    three_countries(tmp_path)
+    path = tmp_path / "three.yaml"
+    path.write_text(yaml.safe_dump({"name": "three", "dataset": "data", "links": "all"}))
+    out = tmp_path / "out"
+    assert main(["share", str(path), "--credit-rule", "equal", "--out", str(out)]) == 0
+    allocation = pd.read_csv(out / "allocation.csv").set_index("region")
+    assert allocation["game_solution"].isna().all()  # empty: no side payments
+    assert allocation["side_payment_received_musd"].abs().max() == pytest.approx(0)
+    assert allocation["allocated_saving_musd"].to_dict() == pytest.approx(
+        {"A": 100, "B": 150, "D": 0}, abs=1e-6
+    )
+
+
 def test_a_scenario_can_share_by_shapley(tmp_path):
-    result = solve(three_countries(tmp_path), sharing="shapley")
+    result = solve(three_countries(tmp_path), game_solution="shapley")
     allocation = result["allocation"].set_index("region")
     assert allocation["allocated_saving_musd"].sum() == pytest.approx(250)
     assert len(result["coalitions"]) == 8
@@ -111,7 +127,7 @@ def test_share_prices_a_mip_like_run_so_side_payments_sum_to_zero():
     costs = ran["costs"]
     weight = costs["period"].map(ran.model.index.weight)
     by_run = (costs["total_cost_musd"] * weight).groupby(costs["region"]).sum()
-    shared = share(scenario, "shapley").allocation.set_index("region")
+    shared = allocate(scenario, "shapley").table.set_index("region")
     assert shared["grand_coalition_cost_musd"].to_dict() == pytest.approx(
         by_run.to_dict(), abs=1e-6
     )

@@ -63,7 +63,7 @@ def ccs_run(folder: Path) -> Path:
         },
     )
     dataset = write_dataset(folder / "data", periods=[2020], regions=["A", "B"], **data)
-    return write_run(solve(dataset, links="none", sharing="equal"), folder / "run")
+    return write_run(solve(dataset, links="none", credit_rule="equal"), folder / "run")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ A change expected to be an error must be reported in the changed file, at its li
 (or key). Other changes (a legal number, another known name, a deleted row) may load, or be
 rejected by a check across tables whose message names the changed file. Legal huge and tiny
 numbers are also run through the solver. Defects found outside the input layer (scenario.py,
-sharing.py, cli.py) are pinned by the tests at the end.
+credit_rules.py, cli.py) are pinned by the tests at the end.
 """
 
 from __future__ import annotations
@@ -206,8 +206,8 @@ def base_scenario(dataset: str) -> dict[str, Any]:
             "banking": [{"where": {"market": "MC"}, "set": {"banking_allowed": False}}],
         },
         "projects": ["ccs", "grid"],
-        "sharing": "equal",
-        "project_sharing": {"ccs": "fixed"},
+        "credit_rule": "equal",
+        "project_credit_rules": {"ccs": "fixed"},
         "credit_shares": {"ccs": {"A": 0.4, "B": 0.6}},
         "cost_shares": {"ccs": {"A": 0.5, "B": 0.5}},
         "pm_damage_usd_per_t": 10.0,
@@ -848,10 +848,10 @@ SCENARIO_VALUES = st.one_of(
     TEXT.filter(lambda t: "\x00" not in t),
 )  # fmt: skip
 RELATED_KEYS = {
-    "sharing": {"sharing", "project_sharing", "credit_shares"},
-    "project_sharing": {"project_sharing", "sharing", "credit_shares"},
-    "credit_shares": {"credit_shares", "sharing"},
-    "projects": {"projects", "project_sharing", "credit_shares", "cost_shares"},
+    "credit_rule": {"credit_rule", "project_credit_rules", "credit_shares"},
+    "project_credit_rules": {"project_credit_rules", "credit_rule", "credit_shares"},
+    "credit_shares": {"credit_shares", "credit_rule"},
+    "projects": {"projects", "project_credit_rules", "credit_shares", "cost_shares"},
 }
 
 
@@ -1067,7 +1067,7 @@ def test_legal_huge_and_tiny_numbers_do_not_crash_the_solver(case):
     root = Path(tempfile.mkdtemp())
     try:
         folder = write_data_set(root, {case.target: case.content})
-        scenario = Scenario(name="extreme", dataset=str(folder), links="all", sharing="equal")
+        scenario = Scenario(name="extreme", dataset=str(folder), links="all", credit_rule="equal")
         try:
             result = run(scenario)
         except InputError as err:

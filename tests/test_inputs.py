@@ -180,6 +180,11 @@ def write_scenario(tmp_path: Path, **content) -> Path:
         ),
         ({"solver": {"time_limit": -5}}, "solver.time_limit", "greater than 0"),
         ({"dataset": "nowhere"}, "dataset", "not found"),
+        ({"sharing": "shapley"}, "sharing", "'sharing' was renamed: use credit_rule:"),
+        ({"sharing": "equal"}, "sharing", "or game_solution: shapley"),
+        ({"project_sharing": {}}, "project_sharing", "use project_credit_rules:"),
+        ({"game_solution": "host"}, "game_solution", "'shapley', 'nucleolus' or 'least-core'"),
+        ({"credit_rule": "shapley"}, "credit_rule", "'host', 'equal', 'investment'"),
     ],
 )
 def test_bad_scenarios_name_the_key(folder, tmp_path, content, key, words):
@@ -245,3 +250,35 @@ def test_the_command_line_may_name_any_data_set(folder, tmp_path):
     path = runs / "s.yaml"
     path.write_text(yaml.safe_dump({"name": "s", "dataset": "../data", "links": "all"}))
     assert main(["run", str(path), "--dataset", str(folder), "--out", str(tmp_path / "o")]) == 0
+
+
+def test_credit_rules_and_game_solutions_are_named_once_and_apart():
+    """The vocabularies are declared once (schema, scenario) and the code that carries them
+    out knows exactly those names; no name is both a credit rule and a game solution."""
+    from abatelink.games.allocation import SOLUTIONS
+    from abatelink.inputs.scenario import GAME_SOLUTIONS
+    from abatelink.inputs.schema import CREDIT_RULES
+    from abatelink.model.credit_rules import RULES
+
+    assert tuple(RULES) == CREDIT_RULES
+    assert tuple(SOLUTIONS) == GAME_SOLUTIONS
+    assert not set(CREDIT_RULES) & set(GAME_SOLUTIONS)
+
+
+def test_what_may_vary_and_what_it_feeds_come_from_the_declarations():
+    """OVERRIDABLE and FEEDS are read off the schema and the scenario's fields, and every group
+    they name is a lever the model sets."""
+    from abatelink.inputs.scenario import FEEDS, OVERRIDABLE
+    from abatelink.inputs.schema import TABLES
+    from abatelink.model.levers import LEVERS
+
+    assert OVERRIDABLE["caps"] == ("cap_mt",)
+    assert OVERRIDABLE["links"] == ("max_volume_mt", "transaction_cost_usd_per_t")
+    assert "mac" not in OVERRIDABLE and "markets" not in OVERRIDABLE
+    for table, columns in OVERRIDABLE.items():
+        assert TABLES[table].feeds, f"{table} may vary but feeds no lever"
+        assert all(TABLES[table].column(c).unit for c in columns if c != "banking_allowed")
+    assert FEEDS["caps"] == ("caps", "limits", "banking", "price_controls")
+    assert FEEDS["pm_damage_usd_per_t"] == ("projects",) and FEEDS["links"] == ("links",)
+    assert "game_solution" not in FEEDS and "solver" not in FEEDS
+    assert {group for groups in FEEDS.values() for group in groups} <= set(LEVERS)

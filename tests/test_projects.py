@@ -81,7 +81,7 @@ def credits_of(result) -> pd.Series:
 def test_fixed_shares_come_out_exactly_as_given(tmp_path):
     folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0))
     result = solve(
-        folder, links="none", sharing="fixed", credit_shares={"ccs": {"A": 0.65, "B": 0.35}}
+        folder, links="none", credit_rule="fixed", credit_shares={"ccs": {"A": 0.65, "B": 0.35}}
     )
     credits = table(result, "credits", "region")
     generated = avoided_mt(10)
@@ -92,7 +92,7 @@ def test_fixed_shares_come_out_exactly_as_given(tmp_path):
 
 def test_equal_sharing_splits_evenly(tmp_path):
     folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0))
-    result = solve(folder, links="none", sharing="equal")
+    result = solve(folder, links="none", credit_rule="equal")
     assert credits_of(result).to_dict() == pytest.approx(
         {"A": avoided_mt(10) / 2, "B": avoided_mt(10) / 2}
     )
@@ -100,16 +100,16 @@ def test_equal_sharing_splits_evenly(tmp_path):
 
 def test_investment_sharing_follows_capex_shares(tmp_path):
     folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0, investment_share=[0.3, 0.7]))
-    result = solve(folder, links="none", sharing="investment")
+    result = solve(folder, links="none", credit_rule="investment")
     credits = credits_of(result)
     assert credits["B"] / credits.sum() == pytest.approx(0.7)
 
 
-@pytest.mark.parametrize(("sharing", "links"), [("host", "none"), ("equal", "all")])
-def test_credits_conserve_and_adjustments_sum_to_zero(tmp_path, sharing, links):
+@pytest.mark.parametrize(("credit_rule", "links"), [("host", "none"), ("equal", "all")])
+def test_credits_conserve_and_adjustments_sum_to_zero(tmp_path, credit_rule, links):
     data = ccs_data(tmp_path, unit_cost=5.0)
     data["links"] = both_ways("MA", "MB", transaction_cost_usd_per_t=1.0)
-    result = solve(write(tmp_path, "d", data), links=links, sharing=sharing)
+    result = solve(write(tmp_path, "d", data), links=links, credit_rule=credit_rule)
     credits = table(result, "credits")
     per_project = credits.groupby(["project", "period"])
     credited = per_project["credited_mt"].sum()
@@ -129,9 +129,9 @@ def test_credits_conserve_and_adjustments_sum_to_zero(tmp_path, sharing, links):
 
 def test_moving_credits_to_a_partner_moves_exactly_that_amount_in_the_ledger(tmp_path):
     folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0))
-    host = solve(folder, links="none", sharing="host")
+    host = solve(folder, links="none", credit_rule="host")
     moved = solve(
-        folder, links="none", sharing="fixed", credit_shares={"ccs": {"A": 0.6, "B": 0.4}}
+        folder, links="none", credit_rule="fixed", credit_shares={"ccs": {"A": 0.6, "B": 0.4}}
     )
     given = 0.4 * avoided_mt(10)
 
@@ -226,7 +226,7 @@ def test_a_module_too_few_caps_the_delivered_energy(tmp_path):
 
 
 def test_offtake_shares_equal_the_delivered_energy_shares(tmp_path):
-    result = solve(grid_data(tmp_path, "g"), links="none", sharing="offtake")
+    result = solve(grid_data(tmp_path, "g"), links="none", credit_rule="offtake")
     credits = table(result, "credits", "region")
     delivered = credits["delivered_twh"]
     assert delivered.sum() == pytest.approx(17)
@@ -242,23 +242,35 @@ def test_offtake_shares_equal_the_delivered_energy_shares(tmp_path):
 @pytest.mark.parametrize(
     ("scenario", "key", "words"),
     [
-        ({"sharing": "offtake"}, "project_sharing", "offtake sharing needs a supergrid project"),
-        ({"sharing": "investment"}, "sharing", "needs investment_share for every participant"),
         (
-            {"sharing": "fixed", "credit_shares": {"ccs": {"A": 0.5, "Z": 0.5}}},
+            {"credit_rule": "offtake"},
+            "project_credit_rules",
+            "the offtake rule needs a supergrid project",
+        ),
+        (
+            {"credit_rule": "investment"},
+            "credit_rule",
+            "needs investment_share for every participant",
+        ),
+        (
+            {"credit_rule": "fixed", "credit_shares": {"ccs": {"A": 0.5, "Z": 0.5}}},
             "credit_shares.ccs",
             "Z is not a participant of ccs",
         ),
         (
-            {"sharing": "fixed", "credit_shares": {"ccs": {"A": 0.5, "B": 0.4}}},
+            {"credit_rule": "fixed", "credit_shares": {"ccs": {"A": 0.5, "B": 0.4}}},
             "credit_shares.ccs",
             "add up to 0.9; expected 1",
         ),
-        ({"project_sharing": {"nope": "equal"}}, "project_sharing.0", "unknown project 'nope'"),
+        (
+            {"project_credit_rules": {"nope": "equal"}},
+            "project_credit_rules.0",
+            "unknown project 'nope'",
+        ),
         ({"projects": ["ccs", "nope"]}, "projects.1", "unknown project 'nope'"),
     ],
 )
-def test_bad_sharing_choices_name_the_scenario_key(tmp_path, scenario, key, words):
+def test_bad_credit_rule_choices_name_the_scenario_key(tmp_path, scenario, key, words):
     from abatelink.errors import InputError
 
     folder = write(tmp_path, "d", ccs_data(tmp_path, unit_cost=5.0))

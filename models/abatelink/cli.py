@@ -15,16 +15,18 @@ import pandas as pd
 
 from abatelink.compare import compare_runs, write_comparison
 from abatelink.errors import AbatelinkError
-from abatelink.games.share import ALL_RULES, share, write_share
+from abatelink.games.allocation import allocate, credit_rules_text, write_allocation
 from abatelink.inputs.dataset import load_dataset
 from abatelink.inputs.scenario import (
+    GAME_SOLUTIONS,
     Scenario,
     load_scenario,
     scenario_dataset,
     scenario_inputs,
     scenario_periods,
 )
-from abatelink.model.credit_rules import RULES, check_credit_shares
+from abatelink.inputs.schema import CREDIT_RULES
+from abatelink.model.credit_rules import check_credit_shares
 from abatelink.run import RunResult, default_out_dir, run, write_run
 
 EXIT_OPTIMAL, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 2, 3
@@ -57,7 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run_cmd.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     run_cmd.add_argument("--mip-gap", type=float, help="relative MIP gap to stop at")
-    run_cmd.add_argument("--sharing", choices=RULES, help="credit sharing rule for every project")
+    _add_credit_rule(run_cmd)
+    run_cmd.add_argument(
+        "--game-solution",
+        choices=GAME_SOLUTIONS,
+        help="also compute coalition values and allocate the savings by this game solution",
+    )
     run_cmd.add_argument(
         "--diagnose",
         action="store_true",
@@ -77,7 +84,14 @@ def _parser() -> argparse.ArgumentParser:
         "share", help="coalition values and a fair allocation of the savings, with a core check"
     )
     share_cmd.add_argument("scenario", type=Path)
-    share_cmd.add_argument("--rule", choices=ALL_RULES, default="shapley")
+    by = share_cmd.add_mutually_exclusive_group()
+    by.add_argument(
+        "--solution",
+        choices=GAME_SOLUTIONS,
+        help="allocate the grand coalition's saving by this game solution, carried out with "
+        "side payments (default: shapley)",
+    )
+    _add_credit_rule(by, "each country keeps what it saves when every project's credits are ")
     share_cmd.add_argument("--out", type=Path, help="output folder (default: results/<name>/)")
     share_cmd.set_defaults(handler=_share)
     _add_output_commands(commands)
@@ -88,6 +102,17 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("path", type=Path)
     check_cmd.set_defaults(handler=_validate)
     return parser
+
+
+def _add_credit_rule(
+    parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup,
+    lead: str = "",
+) -> None:
+    parser.add_argument(
+        "--credit-rule",
+        choices=CREDIT_RULES,
+        help=lead + "shared by this credit rule (every project; overrides the scenario's)",
+    )
 
 
 def _add_study_commands(commands: argparse._SubParsersAction) -> None:
@@ -231,8 +256,9 @@ def _run(args: argparse.Namespace) -> int:
 def _with_solver_flags(scenario: Scenario, args: argparse.Namespace) -> Scenario:
     if args.dataset is not None:
         scenario = scenario.model_copy(update={"dataset": str(args.dataset.resolve())})
-    if args.sharing is not None:
-        scenario = scenario.model_copy(update={"sharing": args.sharing, "project_sharing": {}})
+    scenario = _with_credit_rule(scenario, args.credit_rule)
+    if args.game_solution is not None:
+        scenario = scenario.model_copy(update={"game_solution": args.game_solution})
     changes = {}
     if args.time_limit is not None:
         changes["time_limit"] = args.time_limit
@@ -241,6 +267,12 @@ def _with_solver_flags(scenario: Scenario, args: argparse.Namespace) -> Scenario
     if not changes:
         return scenario
     return scenario.model_copy(update={"solver": scenario.solver.model_copy(update=changes)})
+
+
+def _with_credit_rule(scenario: Scenario, rule: str | None) -> Scenario:
+    if rule is None:
+        return scenario
+    return scenario.model_copy(update={"credit_rule": rule, "project_credit_rules": {}})
 
 
 def _exit_code(result: RunResult) -> int:
@@ -300,11 +332,12 @@ def _print_projects(result: RunResult) -> None:
         )
     else:
         print("\njoint projects: none built")
+    rules = result.priced.inputs.credit_rules
     credited = credits.pivot_table(
         index="region", columns="period", values="credited_mt", aggfunc="sum"
     )
     print(
-        f"\nproject credits by region (Mt/yr; sharing: {result.scenario.sharing})\n"
+        f"\nproject credits by region (Mt/yr; credit rules: {credit_rules_text(rules)})\n"
         + _fmt(credited)
     )
     if result.summary.get("prices_conditional_on_build"):
@@ -332,11 +365,13 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _share(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
-    result = share(scenario, args.rule)
-    folder = write_share(result, args.out or default_out_dir(scenario))
-    table = result.allocation.set_index("region")
-    print(f"sharing the savings of {scenario.name} by {args.rule} (present values, US$ million)")
+    scenario = _with_credit_rule(load_scenario(args.scenario), args.credit_rule)
+    solution = None if args.credit_rule else (args.solution or "shapley")
+    result = allocate(scenario, solution)
+    folder = write_allocation(result, args.out or default_out_dir(scenario))
+    table = result.table.set_index("region")
+    by = solution or f"credit rules ({credit_rules_text(result.credit_rules)})"
+    print(f"sharing the savings of {scenario.name} by {by} (present values, US$ million)")
     print(_fmt(table))
     print(result.core.message)
 

@@ -11,9 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from abatelink.games.share import share_on
+from abatelink.games.allocation import allocate_on
 from abatelink.inputs.scenario import (
-    GAME_RULE_NAMES,
     Scenario,
     load_scenario,
     scenario_dataset,
@@ -87,10 +86,10 @@ def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> Ru
     clock.lap("solve_s")
     result_tables = tables(priced) if priced.has_solution else {}
     clock.lap("extract_s")
-    if scenario.sharing in GAME_RULE_NAMES and result_tables:
-        shared = share_on(model, session, inputs, options, scenario.sharing)
+    if scenario.game_solution is not None and result_tables:
+        shared = allocate_on(model, session, inputs, options, scenario.game_solution)
         result_tables["coalitions"] = shared.coalitions.drop(columns=["members"])
-        result_tables["allocation"] = shared.allocation
+        result_tables["allocation"] = shared.table
         clock.lap("coalitions_s")
     diagnosis_lines = None
     if diagnose_always or solution.status in INFEASIBLE:

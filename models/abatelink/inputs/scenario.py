@@ -19,34 +19,22 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from abatelink.errors import InputError
 from abatelink.inputs.dataset import Dataset, check_dataset, check_values, load_dataset
-from abatelink.inputs.schema import LARGEST, TABLES, Column
+from abatelink.inputs.schema import CREDIT_RULES, LARGEST, TABLES, Column
 from abatelink.inputs.yamlfile import parse, read_yaml
 
-# Tables a scenario may change, and which of their rows it may add (value tables only).
-OVERRIDABLE = {
-    "caps": ("cap_mt",),
-    "baseline": ("emissions_mt",),
-    "links": ("max_volume_mt", "transaction_cost_usd_per_t"),
-    "limits": ("max_import_share", "max_export_share", "max_offset_share"),
-    "price_controls": ("floor_usd_per_t", "ceiling_usd_per_t"),
-    "banking": ("banking_allowed", "max_borrow_share", "initial_bank_mt"),
-    "taxes": ("rate_usd_per_t",),
-    "ndc": ("target_mt",),
-}
-ROWS_MAY_BE_ADDED = {"limits", "price_controls", "banking", "taxes", "ndc"}
-GAME_RULE_NAMES = ("shapley", "nucleolus", "least-core")
-# Overrides change values of existing keys, or add rows whose keys come from the data set's own
-# markets and regions, and each value is checked against its column as it is applied. Only
-# these tables take part in checks across tables (MAC steps within the baseline; floor ≤
-# ceiling), so only they make the whole data set be checked again.
-RECHECK_AFTER = {"baseline", "price_controls"}
+# Tables a scenario may override and their columns, as the schema declares them (`varies`).
+OVERRIDABLE = {name: t.varying for name, t in TABLES.items() if t.varying}
+# The solutions of the savings game `run` and `share` can compute (`games/solutions.py`).
+GAME_SOLUTIONS = ("shapley", "nucleolus", "least-core")
+# What feeds the model's projects group of levers (`model.levers`), on a scenario key.
+_FEEDS_PROJECTS = {"feeds": ("projects",)}
 
 
 Cell = float | int | bool | str | None
@@ -66,12 +54,12 @@ class SolverOptions(BaseModel):
 @dataclass(frozen=True)
 class Inputs:
     """What one scenario feeds a built model: the (overridden) data, open links and projects,
-    the sharing rule of each project and any shares the scenario gives."""
+    the credit rule of each project and any shares the scenario gives."""
 
     dataset: Dataset
     open_links: frozenset[tuple[str, str]]
     open_projects: frozenset[str] = frozenset()
-    sharing: dict[str, str] = field(default_factory=dict)
+    credit_rules: dict[str, str] = field(default_factory=dict)
     credit_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     cost_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     pm_damage_usd_per_t: float = 0.0
@@ -96,27 +84,50 @@ class Change(BaseModel):
 
 
 class Scenario(BaseModel):
-    """A scenario as written in its YAML file (paths still relative to `folder`)."""
+    """A scenario as written in its YAML file (paths still relative to `folder`).
+
+    A key with `feeds` in its field's extra schema may be varied by a study; it names the
+    groups of model parameters it sets (`model.levers`).
+    """
 
     model_config = ConfigDict(extra="forbid")
+    RENAMED: ClassVar[dict[str, str]] = {
+        "sharing": "use credit_rule: host | equal | investment | offtake | fixed for how a "
+        "project's credits are shared, or game_solution: shapley | nucleolus | least-core "
+        "for how the savings of acting together are allocated",
+        "project_sharing": "use project_credit_rules: {PROJECT: RULE}",
+    }
 
     name: str = Field(min_length=1)
     description: str = ""
     dataset: str
     periods: list[int] | None = None
-    links: Literal["none", "all"] | list[str] = "none"
-    overrides: dict[str, list[Change]] = Field(default_factory=dict)
-    projects: Literal["none", "all"] | list[str] = "all"
-    sharing: Literal[
-        "host", "equal", "investment", "offtake", "fixed", "shapley", "nucleolus", "least-core"
-    ] = "host"
-    project_sharing: dict[str, Literal["host", "equal", "investment", "offtake", "fixed"]] = Field(
-        default_factory=dict
+    links: Literal["none", "all"] | list[str] = Field(
+        default="none", json_schema_extra={"feeds": ("links",)}
     )
-    credit_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
-    cost_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
-    pm_damage_usd_per_t: float = Field(default=0.0, ge=0, le=LARGEST, allow_inf_nan=False)
-    project_cost_scale: dict[str, float] = Field(default_factory=dict)
+    overrides: dict[str, list[Change]] = Field(default_factory=dict)
+    projects: Literal["none", "all"] | list[str] = Field(
+        default="all", json_schema_extra=_FEEDS_PROJECTS
+    )
+    credit_rule: Literal[CREDIT_RULES] = Field(  # type: ignore[valid-type]
+        default="host", json_schema_extra=_FEEDS_PROJECTS
+    )
+    project_credit_rules: dict[str, Literal[CREDIT_RULES]] = Field(  # type: ignore[valid-type]
+        default_factory=dict, json_schema_extra=_FEEDS_PROJECTS
+    )
+    game_solution: Literal[GAME_SOLUTIONS] | None = None  # type: ignore[valid-type]
+    credit_shares: dict[str, dict[str, float]] = Field(
+        default_factory=dict, json_schema_extra=_FEEDS_PROJECTS
+    )
+    cost_shares: dict[str, dict[str, float]] = Field(
+        default_factory=dict, json_schema_extra=_FEEDS_PROJECTS
+    )
+    pm_damage_usd_per_t: float = Field(
+        default=0.0, ge=0, le=LARGEST, allow_inf_nan=False, json_schema_extra=_FEEDS_PROJECTS
+    )
+    project_cost_scale: dict[str, float] = Field(
+        default_factory=dict, json_schema_extra=_FEEDS_PROJECTS
+    )
     solver: SolverOptions = Field(default_factory=SolverOptions)
     folder: Path = Field(default=Path("."), exclude=True)
     file: Path | None = Field(default=None, exclude=True)
@@ -143,6 +154,18 @@ class Scenario(BaseModel):
         """SHA-256 of the resolved scenario and the data set's files: the run's input hash."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True) + dataset.digest
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+# What each changeable input feeds: a table, or a scenario key, → the groups of model
+# parameters (`model.levers`) that must be set again when it changes.
+FEEDS: dict[str, tuple[str, ...]] = {
+    **{name: t.feeds for name, t in TABLES.items() if t.feeds},
+    **{
+        key: field.json_schema_extra["feeds"]
+        for key, field in Scenario.model_fields.items()
+        if isinstance(field.json_schema_extra, dict) and "feeds" in field.json_schema_extra
+    },
+}
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -211,13 +234,14 @@ def scenario_periods(scenario: Scenario, dataset: Dataset) -> tuple[int, ...]:
 
 
 def scenario_inputs(scenario: Scenario, dataset: Dataset) -> Inputs:
-    """The data after the scenario's overrides, the links and projects it opens, the sharing."""
+    """The data after the scenario's overrides, the links and projects it opens, the credit
+    rules."""
     changed = apply_overrides(scenario, dataset)
     return Inputs(
         dataset=changed,
         open_links=open_links(scenario, dataset),
         open_projects=open_projects(scenario, dataset),
-        sharing=project_rules(scenario, dataset),
+        credit_rules=project_rules(scenario, dataset),
         credit_shares=scenario.credit_shares,
         cost_shares=scenario.cost_shares,
         pm_damage_usd_per_t=scenario.pm_damage_usd_per_t,
@@ -238,17 +262,17 @@ def open_projects(scenario: Scenario, dataset: Dataset) -> frozenset[str]:
 
 
 def project_rules(scenario: Scenario, dataset: Dataset) -> dict[str, str]:
-    """The credit rule of each project: the scenario's `sharing`, or its per-project choice.
+    """The credit rule of each project: the scenario's `credit_rule`, or its per-project
+    choice (`project_credit_rules`).
 
-    Under a game rule (shapley, nucleolus, least-core) credits stay with the host and the
-    allocation is carried out with side payments (see `share.py`).
+    A game solution (shapley, nucleolus, least-core) does not move credits: it is carried out
+    with side payments (see `games/allocation.py`).
     """
     known = list(dataset.projects["project"])
-    for key in ("project_sharing", "credit_shares", "cost_shares", "project_cost_scale"):
+    for key in ("project_credit_rules", "credit_shares", "cost_shares", "project_cost_scale"):
         _require_known(scenario, key, list(getattr(scenario, key)), known)
     _check_cost_shares(scenario, dataset)
-    default = "host" if scenario.sharing in GAME_RULE_NAMES else scenario.sharing
-    return {p: scenario.project_sharing.get(p, default) for p in known}
+    return {p: scenario.project_credit_rules.get(p, scenario.credit_rule) for p in known}
 
 
 def _check_cost_shares(scenario: Scenario, dataset: Dataset) -> None:
@@ -328,7 +352,7 @@ def apply_overrides(scenario: Scenario, dataset: Dataset) -> Dataset:
         frames[table] = frame.reset_index(drop=True)
     changed = dataset.with_tables(**frames)
     try:
-        if set(frames) & RECHECK_AFTER:
+        if any(TABLES[name].checked_across_tables for name in frames):
             check_dataset(changed)
         else:
             check_values(changed, frames)  # inf, or scaled beyond LARGEST
@@ -356,7 +380,7 @@ def _apply_change(
     values = change.set if change.set is not None else change.scale
     for column, value in values.items():
         _check_value(scenario, place, table, column, value, change.scale is not None)
-    if change.set is not None and table in ROWS_MAY_BE_ADDED:
+    if change.set is not None and TABLES[table].rows_may_be_added:
         frame = _add_missing_rows(scenario, ds, place, table, change, frame)
     selected = _select(scenario, place, table, change.where, frame)
     for column, value in values.items():

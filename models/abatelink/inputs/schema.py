@@ -1,7 +1,10 @@
-"""The data set's tables, declared as data: columns, types, bounds, keys and references.
+"""The data set's tables, declared as data: columns, types, units, bounds and keys, and the
+model parameters each one feeds.
 
-Reading a table (`csvfile.read_table`) and the checks that need several tables
-(`dataset.py`) work from these declarations.
+This is the one declaration of every input number. Reading a table (`csvfile.read_table`),
+the checks that need several tables (`dataset.py`), what a scenario may override and a
+study may vary (`scenario.OVERRIDABLE`) and which of the model's levers a changed table
+must reset (`model.levers.set_inputs`) all work from it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["str", "float", "int", "bool", "period"]
+# The rules that share a joint project's credits among countries (`model/credit_rules.py`).
+CREDIT_RULES = ("host", "equal", "investment", "offtake", "fixed")
 
 TRUE_WORDS = {"true", "yes", "1", "y", "t"}
 FALSE_WORDS = {"false", "no", "0", "n", "f"}
@@ -19,9 +24,11 @@ FREE_TEXT_COLUMNS = ("source", "description", "note")
 # of the world's emissions).
 LARGEST = 1e12
 
+
 @dataclass(frozen=True)
 class Column:
-    """One column: its type, whether it must be present and filled, and its bounds."""
+    """One column: its type and unit, whether it must be present and filled, its bounds, and
+    whether a scenario or study may change it (`varies`)."""
 
     name: str
     kind: Kind = "str"
@@ -31,6 +38,8 @@ class Column:
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     default: float | bool | None = None
+    unit: str = ""
+    varies: bool = False
 
     def expectation(self, largest: float | None = None) -> str:
         """Plain words for what a cell of this column must hold (`largest`: an upper bound)."""
@@ -52,12 +61,22 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """One CSV table of a data set."""
+    """One CSV table of a data set.
+
+    `feeds` names the groups of model parameters its values set (`model.levers.LEVERS`, in
+    the order they are set). A scenario may add rows to a table with `rows_may_be_added`
+    (keys from the data set's own markets and regions); an override of a table with
+    `checked_across_tables` makes the whole data set be checked again (MAC steps within the
+    baseline; floor ≤ ceiling).
+    """
 
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     optional: bool = False
+    feeds: tuple[str, ...] = ()
+    rows_may_be_added: bool = False
+    checked_across_tables: bool = False
 
     @property
     def file_name(self) -> str:
@@ -70,6 +89,11 @@ class Table:
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def varying(self) -> tuple[str, ...]:
+        """Columns a scenario may override and a study may vary."""
+        return tuple(c.name for c in self.columns if c.varies)
+
 
 def _col(name: str, kind: Kind = "str", **options: object) -> Column:
     return Column(name, kind, **options)  # type: ignore[arg-type]
@@ -79,8 +103,8 @@ def _number(name: str, **options: object) -> Column:
     return Column(name, "float", minimum=0.0, **options)  # type: ignore[arg-type]
 
 
-def _share(name: str) -> Column:
-    return Column(name, "float", required=False, nullable=True, minimum=0.0)
+def _share(name: str, **options: object) -> Column:
+    return Column(name, "float", required=False, nullable=True, minimum=0.0, **options)  # type: ignore[arg-type]
 
 
 def _fraction(name: str, **options: object) -> Column:
@@ -101,15 +125,10 @@ PROJECT_TABLES = (
         (
             _col("project"),
             _col("kind", choices=("ccs", "supergrid")),
-            _col(
-                "sharing",
-                required=False,
-                nullable=True,
-                choices=("host", "equal", "investment", "offtake", "fixed"),
-            ),
         ),
         key=("project",),
         optional=True,
+        feeds=("projects",),
     ),
     Table(
         "participants",
@@ -191,9 +210,15 @@ PROJECT_TABLES = (
             _col("region"),
             _col("period", "period"),
             _col("emitter"),
-            _number("emission_factor_t_per_mwh"),
-            _number("max_absorb_twh"),
-            _number("avoided_generation_usd_per_mwh", required=False, nullable=True, default=0.0),
+            _number("emission_factor_t_per_mwh", unit="t/MWh"),
+            _number("max_absorb_twh", unit="TWh/yr"),
+            _number(
+                "avoided_generation_usd_per_mwh",
+                required=False,
+                nullable=True,
+                default=0.0,
+                unit="US$/MWh",
+            ),
         ),
         key=("region", "period"),
         optional=True,
@@ -226,8 +251,14 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "baseline",
-            (_col("emitter"), _col("period", "period"), _number("emissions_mt")),
+            (
+                _col("emitter"),
+                _col("period", "period"),
+                _number("emissions_mt", unit="Mt/yr", varies=True),
+            ),
             key=("emitter", "period"),
+            feeds=("baseline", "limits"),
+            checked_across_tables=True,
         ),
         Table(
             "mac",
@@ -235,15 +266,20 @@ TABLES: dict[str, Table] = {
                 _col("emitter"),
                 _col("period", "period"),
                 _col("step", "int", minimum=1),
-                _number("quantity_mt"),
-                _number("cost_usd_per_t"),
+                _number("quantity_mt", unit="Mt/yr"),
+                _number("cost_usd_per_t", unit="US$/t"),
             ),
             key=("emitter", "period", "step"),
         ),
         Table(
             "caps",
-            (_col("market"), _col("period", "period"), _number("cap_mt")),
+            (
+                _col("market"),
+                _col("period", "period"),
+                _number("cap_mt", unit="Mt/yr", varies=True),
+            ),
             key=("market", "period"),
+            feeds=("caps", "limits", "banking", "price_controls"),
         ),
         Table(
             "links",
@@ -251,56 +287,101 @@ TABLES: dict[str, Table] = {
                 _col("from_market"),
                 _col("to_market"),
                 _col("period", "period"),
-                _number("max_volume_mt", required=False, nullable=True),
-                _number("transaction_cost_usd_per_t", required=False, nullable=True, default=0.0),
+                _number("max_volume_mt", required=False, nullable=True, unit="Mt/yr", varies=True),
+                _number(
+                    "transaction_cost_usd_per_t",
+                    required=False,
+                    nullable=True,
+                    default=0.0,
+                    unit="US$/t",
+                    varies=True,
+                ),
             ),
             key=("from_market", "to_market", "period"),
+            feeds=("links",),
         ),
         Table(
             "limits",
             (
                 _col("market"),
                 _col("period", "period"),
-                _share("max_import_share"),
-                _share("max_export_share"),
-                _share("max_offset_share"),
+                _share("max_import_share", unit="share of the cap", varies=True),
+                _share("max_export_share", unit="share of the cap", varies=True),
+                _share("max_offset_share", unit="share of the cap", varies=True),
             ),
             key=("market", "period"),
             optional=True,
+            feeds=("limits",),
+            rows_may_be_added=True,
         ),
         Table(
             "price_controls",
             (
                 _col("market"),
                 _col("period", "period"),
-                _number("floor_usd_per_t", required=False, nullable=True),
-                _number("ceiling_usd_per_t", required=False, nullable=True),
+                _number(
+                    "floor_usd_per_t", required=False, nullable=True, unit="US$/t", varies=True
+                ),
+                _number(
+                    "ceiling_usd_per_t", required=False, nullable=True, unit="US$/t", varies=True
+                ),
             ),
             key=("market", "period"),
             optional=True,
+            feeds=("price_controls",),
+            rows_may_be_added=True,
+            checked_across_tables=True,
         ),
         Table(
             "banking",
             (
                 _col("market"),
-                _col("banking_allowed", "bool"),
-                _number("max_borrow_share", required=False, nullable=True, default=0.0),
-                _number("initial_bank_mt", required=False, nullable=True, default=0.0),
+                _col("banking_allowed", "bool", varies=True),
+                _number(
+                    "max_borrow_share",
+                    required=False,
+                    nullable=True,
+                    default=0.0,
+                    unit="share of the cap",
+                    varies=True,
+                ),
+                _number(
+                    "initial_bank_mt",
+                    required=False,
+                    nullable=True,
+                    default=0.0,
+                    unit="Mt",
+                    varies=True,
+                ),
             ),
             key=("market",),
             optional=True,
+            feeds=("banking",),
+            rows_may_be_added=True,
         ),
         Table(
             "taxes",
-            (_col("region"), _col("period", "period"), _number("rate_usd_per_t")),
+            (
+                _col("region"),
+                _col("period", "period"),
+                _number("rate_usd_per_t", unit="US$/t", varies=True),
+            ),
             key=("region", "period"),
             optional=True,
+            feeds=("taxes",),
+            rows_may_be_added=True,
         ),
         Table(
             "ndc",
-            (_col("region"), _col("period", "period"), _number("target_mt")),
+            (
+                _col("region"),
+                _col("period", "period"),
+                _number("target_mt", unit="Mt/yr", varies=True),
+            ),
             key=("region", "period"),
             optional=True,
+            feeds=("ndc",),
+            rows_may_be_added=True,
         ),
         *PROJECT_TABLES,
     )

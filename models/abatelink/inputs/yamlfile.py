@@ -113,7 +113,14 @@ def _count_values(data: Any) -> int:
 
 
 def parse(model: type[M], data: dict[str, Any], path: Path) -> M:
-    """Validate `data` into `model`; the first error names its key path."""
+    """Validate `data` into `model`; the first error names its key path.
+
+    A key the model lists in `RENAMED` (old key → what to write instead) is refused with that
+    advice.
+    """
+    for old, advice in getattr(model, "RENAMED", {}).items():
+        if old in data:
+            raise InputError(path, f"{old!r} was renamed: {advice}", key=old)
     try:
         return model.model_validate(data)
     except ValidationError as err:

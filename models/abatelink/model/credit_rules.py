@@ -1,4 +1,4 @@
-"""Credit sharing rules, chosen by name: each returns a project's credit shares by region.
+"""Credit rules, chosen by name: each returns a project's credit shares by region.
 
 | rule       | credits go to                                                       |
 |------------|---------------------------------------------------------------------|
@@ -20,7 +20,6 @@ import pandas as pd
 
 from abatelink.errors import InputError
 
-RULES = ("host", "equal", "investment", "offtake", "fixed")
 Shares = dict[str, float]
 
 
@@ -61,7 +60,7 @@ def _column(participants: pd.DataFrame, column: str) -> Shares:
     return values.astype(float).to_dict()
 
 
-SHARING_RULES: dict[str, Callable[..., Shares]] = {
+RULES: dict[str, Callable[..., Shares]] = {
     "host": host,
     "equal": equal,
     "investment": investment,
@@ -83,17 +82,17 @@ def credit_shares(
     if rule == "offtake" and kind != "supergrid":
         raise InputError(
             source,
-            f"offtake sharing needs a supergrid project; {project} is {kind}",
-            key="project_sharing",
+            f"the offtake rule needs a supergrid project; {project} is {kind}",
+            key="project_credit_rules",
         )
     try:
-        shares = SHARING_RULES[rule](participants, given=given, delivered=delivered)
+        shares = RULES[rule](participants, given=given, delivered=delivered)
     except KeyError as missing:
         raise InputError(
             source,
             f"rule {rule!r} needs {missing.args[0]} for every participant "
             f"of {project} (participants.csv or the scenario's credit_shares)",
-            key="sharing",
+            key="credit_rule",
         ) from None
     unknown = set(shares) - set(participants["region"]) if rule != "offtake" else set()
     if unknown:
@@ -123,7 +122,7 @@ def check_credit_shares(inputs) -> None:
     ds = inputs.dataset
     for project, kind in ds.projects[["project", "kind"]].itertuples(index=False):
         credit_shares(
-            inputs.sharing.get(project, "host"),
+            inputs.credit_rules.get(project, "host"),
             project,
             kind,
             ds.participants[ds.participants["project"] == project],

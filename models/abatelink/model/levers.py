@@ -14,7 +14,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from abatelink.inputs.dataset import Dataset
-from abatelink.inputs.scenario import Inputs
+from abatelink.inputs.scenario import FEEDS, Inputs
 from abatelink.model.build import Model
 from abatelink.model.credit_rules import credit_shares
 from abatelink.model.index import LinkKey, ModelIndex
@@ -22,27 +22,29 @@ from abatelink.model.index import LinkKey, ModelIndex
 INF = math.inf
 
 
-# What each changed input feeds: a table's name (or "links", "projects") → lever groups.
-FEEDS: dict[str, tuple[str, ...]] = {
-    "baseline": ("baseline", "limits"),
-    "caps": ("caps", "limits", "banking", "price_controls"),
-    "links": ("links",),
-    "limits": ("limits",),
-    "banking": ("banking",),
-    "price_controls": ("price_controls",),
-    "taxes": ("taxes",),
-    "ndc": ("ndc",),
-    "projects": ("projects",),
-}
+# The groups of model parameters a scenario sets, in the order they are set (the baseline
+# before the limits that use it); `inputs.scenario.FEEDS` names which an input feeds.
+LEVERS = (
+    "baseline",
+    "caps",
+    "links",
+    "limits",
+    "banking",
+    "price_controls",
+    "taxes",
+    "ndc",
+    "projects",
+)
 
 
 def set_inputs(model: Model, inputs: Inputs, changed: Collection[str] | None = None) -> None:
     """Store the levers' values for `inputs` in the model's parameters.
 
-    `changed` names what differs from the inputs last set (tables, "links", "projects"): only
-    the parameters those feed are recomputed. None recomputes everything.
+    `changed` names what differs from the inputs last set (tables or scenario keys): only the
+    groups of parameters those feed (`inputs.scenario.FEEDS`, from their declarations) are
+    recomputed. None recomputes everything.
     """
-    groups = set(FEEDS) if changed is None else {g for c in changed for g in FEEDS[c]}
+    groups = None if changed is None else {g for c in changed for g in FEEDS[c]}
     m, idx, ds = model.pyomo, model.index, inputs.dataset
     caps = _by_key(ds.caps, ["market", "period"], "cap_mt", idx.market_periods(idx.ets_markets))
     setters = {
@@ -64,8 +66,8 @@ def set_inputs(model: Model, inputs: Inputs, changed: Collection[str] | None = N
         ),
         "projects": lambda: set_projects(model, inputs),
     }
-    for group in FEEDS:  # in a fixed order: baseline before the limits that use it
-        if group in groups:
+    for group in LEVERS:
+        if groups is None or group in groups:
             setters[group]()
 
 
@@ -231,7 +233,7 @@ def set_credit_shares(
 ) -> dict[str, float]:
     """Set π_p and s[p,·] for the project's rule; `delivered` feeds the offtake rule."""
     m, idx = model.pyomo, model.index
-    rule = inputs.sharing.get(project, "host")
+    rule = inputs.credit_rules.get(project, "host")
     participants = inputs.dataset.participants
     shares = credit_shares(
         rule,

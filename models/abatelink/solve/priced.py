@@ -77,7 +77,7 @@ def _solve_with_offtake(
     """
     model = session.model
     solution = session.solve(options)
-    offtake = [p for p, rule in inputs.sharing.items() if rule == "offtake"]
+    offtake = [p for p, rule in inputs.credit_rules.items() if rule == "offtake"]
     for rounds in range(1, MAX_OFFTAKE_ROUNDS + 1):
         if not offtake or not solution.has_solution:
             return solution, rounds - 1

@@ -1,11 +1,11 @@
-"""Fair and stable sharing of what countries save together: `abatelink share`.
+"""Allocating what countries save together: `abatelink share`.
 
-A game rule (Shapley value, nucleolus, least core) allocates the grand coalition's saving
+A game solution (Shapley value, nucleolus, least core) allocates the grand coalition's saving
 v(N); it is carried out with side payments between countries, because re-assigning credits
-moves where tonnes are accounted and can change the optimum itself. A credit rule (host,
-equal, investment, offtake, fixed) allocates whatever each country saves in the grand
-coalition when credits are shared that way. Either way the allocation is checked against
-the core: no group of countries should save more on its own.
+moves where tonnes are accounted and can change the optimum itself. Without one, each country
+keeps what it saves in the grand coalition under the scenario's credit rules (host, equal,
+investment, offtake, fixed). Either way the allocation is checked against the core: no group
+of countries should save more on its own.
 """
 
 from __future__ import annotations
@@ -27,55 +27,62 @@ from abatelink.inputs.scenario import (
     scenario_periods,
 )
 from abatelink.model.build import Model, build
-from abatelink.model.credit_rules import RULES as CREDIT_RULES
 from abatelink.model.levers import set_inputs
 from abatelink.solve.priced import solve
 from abatelink.solve.session import Session
 
-GAME_RULES: dict[str, Callable[[Game], dict[str, float]]] = {
+SOLUTIONS: dict[str, Callable[[Game], dict[str, float]]] = {
     "shapley": shapley,
     "nucleolus": nucleolus,
     "least-core": lambda game: least_core(game).allocation,
 }
-ALL_RULES = (*GAME_RULES, *CREDIT_RULES)
 
 
 @dataclass
-class ShareResult:
-    """Coalition values, the allocation by country and its core check."""
+class Allocation:
+    """Coalition values, the allocation by country and its core check.
 
-    rule: str
+    `solution` is the game solution carried out by side payments, or None: each country keeps
+    what it saves under the scenario's credit rules (`credit_rules`, by project).
+    """
+
+    solution: str | None
+    credit_rules: dict[str, str]
     coalitions: pd.DataFrame
-    allocation: pd.DataFrame
+    table: pd.DataFrame
     core: CoreCheck
     game: Game
 
 
-def share(scenario: Scenario, rule: str) -> ShareResult:
-    """Coalition values of `scenario` and the allocation of the grand coalition's saving."""
-    if rule in CREDIT_RULES:
-        scenario = scenario.model_copy(update={"sharing": rule, "project_sharing": {}})
+def allocate(scenario: Scenario, solution: str | None) -> Allocation:
+    """Coalition values of `scenario` and the allocation of the grand coalition's saving by
+    `solution` (a name in `SOLUTIONS`), or by the scenario's credit rules when None."""
     dataset = scenario_dataset(scenario)
     inputs = scenario_inputs(scenario, dataset)
     model = build(dataset, scenario_periods(scenario, dataset))
     set_inputs(model, inputs)
-    return share_on(model, Session(model), inputs, scenario.solver, rule)
+    return allocate_on(model, Session(model), inputs, scenario.solver, solution)
 
 
-def share_on(
-    model: Model, session: Session, inputs: Inputs, options: SolverOptions, rule: str
-) -> ShareResult:
-    """`share` on a built model: coalitions re-solve its persistent session in place."""
+def allocate_on(
+    model: Model,
+    session: Session,
+    inputs: Inputs,
+    options: SolverOptions,
+    solution: str | None,
+) -> Allocation:
+    """`allocate` on a built model: coalitions re-solve its persistent session in place."""
     frame, alone = coalition_values(model, session, inputs, options)
     game = game_of(frame, model.index.regions)
     grand = grand_costs(model, session, inputs, options)
     allocated = (
-        GAME_RULES[rule](game)
-        if rule in GAME_RULES
+        SOLUTIONS[solution](game)
+        if solution is not None
         else {r: alone[r] - grand[r] for r in game.players}
     )
-    allocation = allocation_table(alone, grand, allocated, side_payments=rule in GAME_RULES)
-    return ShareResult(rule, frame, allocation, core_check(game, allocated), game)
+    table = allocation_table(alone, grand, allocated, side_payments=solution is not None)
+    core = core_check(game, allocated)
+    return Allocation(solution, dict(inputs.credit_rules), frame, table, core, game)
 
 
 def grand_costs(
@@ -105,13 +112,23 @@ def allocation_table(
     return frame.rename_axis("region").reset_index()
 
 
-def write_share(result: ShareResult, folder: Path) -> Path:
+def write_allocation(result: Allocation, folder: Path) -> Path:
     """Write coalitions.csv and allocation.csv into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     coalitions = result.coalitions.drop(columns=["members"])
     coalitions.to_csv(folder / "coalitions.csv", index=False)
-    allocation = result.allocation.assign(
-        rule=result.rule, in_core=result.core.in_core, core_message=result.core.message
+    allocation = result.table.assign(
+        game_solution=result.solution or "",
+        credit_rules=credit_rules_text(result.credit_rules),
+        in_core=result.core.in_core,
+        core_message=result.core.message,
     )
     allocation.to_csv(folder / "allocation.csv", index=False)
     return folder
+
+
+def credit_rules_text(rules: dict[str, str]) -> str:
+    """The projects' credit rules in a word: `host` when all share one, else `p=rule;…`."""
+    if len(set(rules.values())) <= 1:
+        return next(iter(rules.values()), "")
+    return ";".join(f"{project}={rule}" for project, rule in sorted(rules.items()))
