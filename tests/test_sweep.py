@@ -12,10 +12,12 @@ import yaml
 from abatelink.cli import main
 from abatelink.inputs.study import base_scenario, design, load_study, scenario_for
 from abatelink.run import run
+from abatelink.studies.compiled import CompiledStudy, NotCompiled
 from abatelink.studies.sensitivity import analyse
 from abatelink.studies.sweep import batch_file, load_results, sweep
 
 from factory import both_ways, merge, one_market, write_dataset
+from ishigami import S1, ST, ishigami
 
 
 def study_file(tmp_path, **study) -> str:
@@ -134,18 +136,19 @@ def test_an_infeasible_scenario_is_recorded_and_the_sweep_goes_on(tmp_path):
     assert results[results["a_ndc"] == 90.0]["output"].eq("prices").any()
 
 
-ISHIGAMI_S1 = {"x1": 0.3139, "x2": 0.4424, "x3": 0.0}
-ISHIGAMI_ST = {"x1": 0.5576, "x2": 0.4424, "x3": 0.2437}
-
-
 def ishigami_study(tmp_path, design: str, samples: int) -> str:
+    """A study of x1, x2, x3 on [−π, π] for the Ishigami evaluator.
+
+    The evaluator stands in for the model, so the base scenario (every study names one) is
+    never read.
+    """
     params = {x: {"range": [-math.pi, math.pi], "scenario": "unused"} for x in ("x1", "x2", "x3")}
     path = tmp_path / f"{design}.yaml"
     path.write_text(
         yaml.safe_dump(
             {
                 "name": design,
-                "evaluator": "ishigami",
+                "scenario": "base.yaml",
                 "design": design,
                 "samples": samples,
                 "seed": 3,
@@ -160,17 +163,17 @@ def ishigami_study(tmp_path, design: str, samples: int) -> str:
 
 def test_sobol_indices_of_the_ishigami_function_through_the_batch_runner(tmp_path):
     path = ishigami_study(tmp_path, "sobol", 2048)
-    sweep(path, tmp_path / "out", workers=0)
+    sweep(path, tmp_path / "out", workers=0, evaluate=ishigami)
     table = analyse(load_study(path), tmp_path / "out")["sobol"].set_index("parameter")
-    for name in ISHIGAMI_S1:
-        assert table.loc[name, "S1"] == pytest.approx(ISHIGAMI_S1[name], abs=0.05)
-        assert table.loc[name, "ST"] == pytest.approx(ISHIGAMI_ST[name], abs=0.05)
+    for name in S1:
+        assert table.loc[name, "S1"] == pytest.approx(S1[name], abs=0.05)
+        assert table.loc[name, "ST"] == pytest.approx(ST[name], abs=0.05)
         assert table.loc[name, "S1_conf"] < 0.1
 
 
 def test_morris_screening_matches_elementary_effects_computed_by_hand(tmp_path):
     path = ishigami_study(tmp_path, "morris", 50)
-    sweep(path, tmp_path / "out", workers=0)
+    sweep(path, tmp_path / "out", workers=0, evaluate=ishigami)
     table = analyse(load_study(path), tmp_path / "out")["morris"].set_index("parameter")
     x = pd.read_parquet(tmp_path / "out" / "design.parquet")[["x1", "x2", "x3"]].to_numpy()
     y = load_results(tmp_path / "out").sort_values("scenario_id")["value"].to_numpy()
@@ -230,7 +233,8 @@ def test_a_bounds_only_study_is_compiled_and_gives_the_same_numbers(tmp_path):
             },
         },
     )
-    assert _worker_model(path).compiled is not None  # each bound is affine in each parameter
+    compiled = _worker_model(path).compiled
+    assert isinstance(compiled, CompiledStudy)  # each bound is affine in each parameter
     sweep(path, tmp_path / "out", workers=0)
     expected = one_by_one(path).sort_values(["scenario_id", "item"])
     got = swept_prices(tmp_path / "out")
@@ -250,6 +254,8 @@ def test_interacting_parameters_fall_back_to_the_full_path(tmp_path):
     from abatelink.studies.sweep import _worker_model
 
     path = study_file(tmp_path, outputs=["prices"])  # B's cap × B's import share: bilinear
-    assert _worker_model(path).compiled is None
+    bilinear = _worker_model(path).compiled
+    assert isinstance(bilinear, NotCompiled) and "prediction" in bilinear.reason
     costs = study_file(tmp_path / "c", outputs=["prices", "costs"])
-    assert _worker_model(costs).compiled is None  # costs need the full tables
+    needs_tables = _worker_model(costs).compiled  # costs need the full tables
+    assert isinstance(needs_tables, NotCompiled) and "costs" in needs_tables.reason

@@ -101,7 +101,6 @@ class Study(BaseModel):
     samples: int = Field(default=64, ge=1)
     seed: int = 0
     batch_size: int = Field(default=50, ge=1)
-    evaluator: Literal["abatelink", "ishigami"] = "abatelink"
     outputs: list[Literal[OUTPUTS]] = Field(default_factory=lambda: ["prices", "costs"])  # type: ignore[valid-type]
     parameters: dict[str, Parameter] = Field(min_length=1)
     folder: Path = Field(default=Path("."), exclude=True)
@@ -109,7 +108,7 @@ class Study(BaseModel):
 
     @model_validator(mode="after")
     def _needs_a_scenario(self) -> Study:
-        if self.evaluator == "abatelink" and self.scenario is None:
+        if self.scenario is None:
             raise ValueError("give scenario: the base scenario file the study varies")
         return self
 

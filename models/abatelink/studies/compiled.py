@@ -7,13 +7,15 @@ one slope per parameter, then a check on held-out design rows that the affine pr
 equals what the full machinery gives, bound for bound. Only then does it sweep by writing
 b₀ + Σ_k slope_k·(v_k − v_k0) straight into HiGHS and reading prices, trades and NDC prices
 from its arrays. Anything else (costs or other outputs, scenario keys, a MILP, parameters that
-interact) stays on the full path, which is always correct.
+interact) stays on the full path, which is always correct: `compile_study` then says why.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -23,169 +25,280 @@ from abatelink.inputs.study import Study, scenario_for
 from abatelink.model.build import Model
 from abatelink.model.levers import set_inputs
 from abatelink.solve.session import STATUS_OF_HIGHS, Session
+from abatelink.studies.outputs import COLUMNS
+
+if TYPE_CHECKING:
+    import highspy
 
 OUTPUTS = {"prices", "trades", "ndc_prices"}
 CHECK_ROWS = 3
 
 
-@dataclass
+@dataclass(frozen=True)
+class Bounds:
+    """Row and column bounds of the LP, or their slopes in the parameters.
+
+    Whole bounds are 1-D (one entry per row or column); the bounds a study moves are taken at
+    its rows and columns; slopes carry one leading entry per parameter.
+    """
+
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+
+    def arrays(self) -> list[np.ndarray]:
+        """The four arrays, in field order."""
+        return [getattr(self, f.name) for f in fields(self)]
+
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> Bounds:
+        """The entries of these rows and columns (along the last axis)."""
+        return Bounds(
+            self.row_lower[..., rows],
+            self.row_upper[..., rows],
+            self.col_lower[..., cols],
+            self.col_upper[..., cols],
+        )
+
+    def placed(self, rows: np.ndarray, cols: np.ndarray, part: Bounds) -> Bounds:
+        """A copy with `part` written at these rows and columns."""
+        out = Bounds(*(a.copy() for a in self.arrays()))
+        out.row_lower[rows], out.row_upper[rows] = part.row_lower, part.row_upper
+        out.col_lower[cols], out.col_upper[cols] = part.col_lower, part.col_upper
+        return out
+
+
+def combine(fn: Callable[..., np.ndarray], *bounds: Bounds) -> Bounds:
+    """Bounds whose every array is `fn` of the same array of each of `bounds`."""
+    return Bounds(*(fn(*arrays) for arrays in zip(*(b.arrays() for b in bounds), strict=True)))
+
+
+@dataclass(frozen=True)
+class LpState:
+    """What a scenario makes of the LP where the compiled path looks: bounds and costs."""
+
+    bounds: Bounds
+    col_cost: np.ndarray
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Where one output sits in HiGHS's solution, and how it becomes the output's values.
+
+    A row reader takes duals, a column reader primal values; duals are turned into prices by
+    `sign · dual / weight` (the period weights of the objective).
+    """
+
+    output: str
+    items: list[str]
+    periods: list[Any]
+    kind: Literal["row", "col"]
+    sign: float
+    weights: np.ndarray | None
+    index: np.ndarray
+
+    def read(self, duals: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """This output's values from the solution's row duals and column values."""
+        data = duals[self.index] if self.kind == "row" else values[self.index]
+        return self.sign * data / self.weights if self.weights is not None else data
+
+
+@dataclass(frozen=True)
 class CompiledStudy:
-    """Base bounds, the slope of every bound in each parameter, and where to read outputs."""
+    """Base bounds, the slope of every bound in each parameter, and where to read outputs.
+
+    `base` holds the bounds at the origin design row, taken at the moved `rows` and `cols`;
+    `slopes` holds, per parameter (first axis), the slope of each of those bounds.
+    """
 
     names: list[str]
     origin: np.ndarray
     rows: np.ndarray
     cols: np.ndarray
-    row_base: tuple[np.ndarray, np.ndarray]
-    col_base: tuple[np.ndarray, np.ndarray]
-    row_slopes: np.ndarray
-    col_slopes: np.ndarray
-    readers: list[tuple[str, list[str], Any, str, np.ndarray]]
+    base: Bounds
+    slopes: Bounds
+    readers: list[Reader]
 
 
-def _bounds(session: Session) -> tuple[np.ndarray, ...]:
+@dataclass(frozen=True)
+class NotCompiled:
+    """Why a study stays on the full path."""
+
+    reason: str
+
+
+def _lp_state(session: Session) -> LpState:
+    """The bounds and column costs HiGHS holds now."""
     lp = session.highs.getLp()
-    return (
+    bounds = Bounds(
         np.array(lp.row_lower_),
         np.array(lp.row_upper_),
         np.array(lp.col_lower_),
         np.array(lp.col_upper_),
-        np.array(lp.col_cost_),
     )
+    return LpState(bounds, np.array(lp.col_cost_))
 
 
-def _state(model: Model, session: Session, base: Scenario, study: Study, row: dict) -> tuple:
+def _state(model: Model, session: Session, base: Scenario, study: Study, row: dict) -> LpState:
+    """The LP a design row makes, through the full machinery (overrides → levers → HiGHS)."""
     set_inputs(model, scenario_inputs(scenario_for(base, study, row), model.dataset))
     session.push_changed_parameters()
-    return _bounds(session)
+    return _lp_state(session)
 
 
 def compile_study(
     model: Model, session: Session, base: Scenario, study: Study, design: pd.DataFrame
-) -> CompiledStudy | None:
-    """Probe whether the study only moves bounds, affinely; None if it does anything else."""
-    if not set(study.outputs) <= OUTPUTS or any(p.table is None for p in study.parameters.values()):
-        return None
+) -> CompiledStudy | NotCompiled:
+    """Probe whether the study only moves bounds, affinely: compiled if so, else the reason."""
+    unfit = _unfit_study(study)
+    if unfit is not None:
+        return unfit
     session.solve(base.solver)  # its options, and an LP while no build is free
     if session.solves_as_mip:
-        return None  # a MILP: its prices need the fixed-build LP of the full path
-
+        return NotCompiled("a MILP: its prices need the fixed-build LP of the full path")
     names = list(study.parameters)
     rows = design.to_dict("records")
-    if len(rows) < 2 + CHECK_ROWS or not all(_numeric(rows[0][n]) for n in names):
-        return None
-    origin_row = rows[0]
-    start = _state(model, session, base, study, origin_row)
-    slopes = []
-    for name in names:
-        other = next((r for r in rows if r[name] != origin_row[name]), None)
-        if other is None:
-            return None
-        moved = _state(model, session, base, study, {**origin_row, name: other[name]})
-        if not np.array_equal(moved[4], start[4]):
-            return None  # a cost changed: not a bounds-only study
-        step = other[name] - origin_row[name]
-        slopes.append([_slope(a, b, step) for a, b in zip(start[:4], moved[:4], strict=True)])
-    compiled = _assemble(names, origin_row, start, slopes, model, session)
-    checks = rows[-CHECK_ROWS:]
-    for row in checks:
-        actual = _state(model, session, base, study, row)
-        if not _predicts(compiled, row, actual):
-            return None
+    unfit = _unfit_design(names, rows)
+    if unfit is not None:
+        return unfit
+    state = partial(_state, model, session, base, study)
+    start = state(rows[0])
+    slopes = _probe_slopes(state, names, rows, start)
+    if isinstance(slopes, NotCompiled):
+        return slopes
+    compiled = _assemble(names, rows[0], start.bounds, slopes, _readers(model, session))
+    unfit = _check(compiled, state, rows[-CHECK_ROWS:])
+    if unfit is not None:
+        return unfit
     set_inputs(model, scenario_inputs(base, model.dataset))
     session.push_changed_parameters()
     return compiled
+
+
+def _unfit_study(study: Study) -> NotCompiled | None:
+    """Why the study's outputs or parameters need the full path, if they do."""
+    other = sorted(set(study.outputs) - OUTPUTS)
+    if other:
+        return NotCompiled(f"outputs {', '.join(other)} are read by the full path only")
+    keys = [name for name, p in study.parameters.items() if p.table is None]
+    if keys:
+        return NotCompiled(f"parameters {', '.join(keys)} change the scenario, not a table")
+    return None
+
+
+def _unfit_design(names: list[str], rows: list[dict]) -> NotCompiled | None:
+    """Why the design cannot be probed and checked, if it cannot."""
+    if len(rows) < 2 + CHECK_ROWS:
+        return NotCompiled(
+            f"{len(rows)} scenarios: too few to probe and check ({2 + CHECK_ROWS} needed)"
+        )
+    text = [n for n in names if not _numeric(rows[0][n])]
+    if text:
+        return NotCompiled(f"parameters {', '.join(text)} take non-numeric values")
+    return None
 
 
 def _numeric(value: Any) -> bool:
     return isinstance(value, int | float | np.number) and not isinstance(value, bool)
 
 
+def _probe_slopes(
+    state: Callable[[dict], LpState], names: list[str], rows: list[dict], start: LpState
+) -> list[Bounds] | NotCompiled:
+    """Each parameter's slope of every bound: move it alone from the origin row (rows[0])."""
+    origin = rows[0]
+    slopes = []
+    for name in names:
+        other = next((r for r in rows if r[name] != origin[name]), None)
+        if other is None:
+            return NotCompiled(f"parameter {name} takes a single value in the design")
+        moved = state({**origin, name: other[name]})
+        if not np.array_equal(moved.col_cost, start.col_cost):
+            return NotCompiled(f"parameter {name} changes costs, not only bounds")
+        step = other[name] - origin[name]
+        slopes.append(combine(partial(_slope, step=step), start.bounds, moved.bounds))
+    return slopes
+
+
 def _slope(before: np.ndarray, after: np.ndarray, step: float) -> np.ndarray:
+    """(after − before) / step; 0 where the bound did not move (e.g. stays infinite)."""
     with np.errstate(invalid="ignore"):
         slope = (after - before) / step
     same = before == after  # infinite bounds that stay infinite have no slope
     return np.where(same, 0.0, slope)
 
 
-def _assemble(names, origin_row, start, slopes, model: Model, session: Session) -> CompiledStudy:
-    # slopes[k] = (row lower, row upper, col lower, col upper) slopes of parameter k
-    row_lo, row_up, col_lo, col_up = (np.array([s[i] for s in slopes]) for i in range(4))
-    rows = np.flatnonzero(np.any(row_lo != 0, axis=0) | np.any(row_up != 0, axis=0))
-    cols = np.flatnonzero(np.any(col_lo != 0, axis=0) | np.any(col_up != 0, axis=0))
+def _assemble(
+    names: list[str], origin_row: dict, start: Bounds, slopes: list[Bounds], readers: list[Reader]
+) -> CompiledStudy:
+    """Keep only the rows and columns some parameter moves, with their base and slopes."""
+    stacked = combine(lambda *per_parameter: np.array(per_parameter), *slopes)
+    rows = np.flatnonzero(
+        np.any(stacked.row_lower != 0, axis=0) | np.any(stacked.row_upper != 0, axis=0)
+    )
+    cols = np.flatnonzero(
+        np.any(stacked.col_lower != 0, axis=0) | np.any(stacked.col_upper != 0, axis=0)
+    )
     return CompiledStudy(
         names=names,
         origin=np.array([float(origin_row[n]) for n in names]),
         rows=rows.astype(np.int32),
         cols=cols.astype(np.int32),
-        row_base=(start[0][rows], start[1][rows]),
-        col_base=(start[2][cols], start[3][cols]),
-        row_slopes=np.stack([row_lo[:, rows], row_up[:, rows]]),
-        col_slopes=np.stack([col_lo[:, cols], col_up[:, cols]]),
-        readers=_readers(model, session),
+        base=start.at(rows, cols),
+        slopes=stacked.at(rows, cols),
+        readers=readers,
     )
 
 
-def _predicted(compiled: CompiledStudy, row: dict) -> tuple[np.ndarray, ...]:
+def _check(
+    compiled: CompiledStudy, state: Callable[[dict], LpState], rows: list[dict]
+) -> NotCompiled | None:
+    """Held-out rows: the affine prediction must match the full machinery on each."""
+    for row in rows:
+        if not _predicts(compiled, row, state(row).bounds):
+            return NotCompiled(
+                f"scenario {row['scenario_id']}: its bounds differ from the affine "
+                "prediction (parameters interact, or a bound is not affine)"
+            )
+    return None
+
+
+def _predicted(compiled: CompiledStudy, row: dict) -> Bounds:
+    """The moved bounds of a design row: base + Σ_k slope_k·(v_k − v_k0)."""
     delta = np.array([float(row[n]) for n in compiled.names]) - compiled.origin
-    return (
-        compiled.row_base[0] + delta @ compiled.row_slopes[0],
-        compiled.row_base[1] + delta @ compiled.row_slopes[1],
-        compiled.col_base[0] + delta @ compiled.col_slopes[0],
-        compiled.col_base[1] + delta @ compiled.col_slopes[1],
-    )
+    return combine(lambda base, slope: base + delta @ slope, compiled.base, compiled.slopes)
 
 
-def _predicts(compiled: CompiledStudy, row: dict, actual: tuple[np.ndarray, ...]) -> bool:
+def _predicts(compiled: CompiledStudy, row: dict, actual: Bounds) -> bool:
     """The affine prediction equals the full machinery's bounds, everywhere."""
-    lo_r, up_r, lo_c, up_c = _predicted(compiled, row)
-    expected = [actual[0].copy(), actual[1].copy(), actual[2].copy(), actual[3].copy()]
-    got = [a.copy() for a in actual[:4]]
-    got[0][compiled.rows], got[1][compiled.rows] = lo_r, up_r
-    got[2][compiled.cols], got[3][compiled.cols] = lo_c, up_c
+    got = actual.placed(compiled.rows, compiled.cols, _predicted(compiled, row))
     return all(
         np.allclose(g, e, rtol=1e-12, atol=1e-9, equal_nan=True)
-        for g, e in zip(got, expected, strict=True)
+        for g, e in zip(got.arrays(), actual.arrays(), strict=True)
     )
 
 
-def _readers(model: Model, session: Session) -> list:
-    """(output, item labels, periods, 'row'/'col' kind with its sign and weights, indices)."""
+def _readers(model: Model, session: Session) -> list[Reader]:
+    """Where prices (market balances, tax bases), NDC prices and trades sit in HiGHS."""
     m, idx = model.pyomo, model.index
-    out = []
     keys, rows = session.rows(m.market_balance)
     weights = np.array([idx.weight(t) for _, t in keys])
-    out.append(("prices", [k[0] for k in keys], [k[1] for k in keys], ("row", -1.0, weights), rows))
+    out = [Reader("prices", [k[0] for k in keys], [k[1] for k in keys], "row", -1.0, weights, rows)]
     keys, rows = session.rows(m.tax_base)
     markets = {r: mk for mk, r in ((mk, idx.region_of_market[mk]) for mk in idx.tax_markets)}
     chosen = [(i, markets[r], t) for i, (r, t) in enumerate(keys) if r in markets]
     if chosen:
         pick = np.array([i for i, _, _ in chosen])
         weights = np.array([idx.weight(t) for _, _, t in chosen])
-        out.append(
-            (
-                "prices",
-                [mk for _, mk, _ in chosen],
-                [t for _, _, t in chosen],
-                ("row", 1.0, weights),
-                rows[pick],
-            )
-        )
+        items, periods = [mk for _, mk, _ in chosen], [t for _, _, t in chosen]
+        out.append(Reader("prices", items, periods, "row", 1.0, weights, rows[pick]))
     keys, rows = session.rows(m.ndc_accounting)
     weights = np.array([idx.weight(t) for _, t in keys])
-    out.append(
-        ("ndc_prices", [k[0] for k in keys], [k[1] for k in keys], ("row", 1.0, weights), rows)
-    )
+    items, periods = [k[0] for k in keys], [k[1] for k in keys]
+    out.append(Reader("ndc_prices", items, periods, "row", 1.0, weights, rows))
     keys, cols = session.columns(m.trade_mt)
-    out.append(
-        (
-            "trades",
-            [f"{a}->{b}" for a, b, _ in keys],
-            [t for _, _, t in keys],
-            ("col", 1.0, None),
-            cols,
-        )
-    )
+    items, periods = [f"{a}->{b}" for a, b, _ in keys], [t for _, _, t in keys]
+    out.append(Reader("trades", items, periods, "col", 1.0, None, cols))
     return out
 
 
@@ -204,35 +317,47 @@ def solve_compiled(
     return frame[COLUMNS]
 
 
-COLUMNS = ["scenario_id", "status", "objective_musd", "output", "item", "period", "value"]
-
-
 def _solve_one(
-    compiled: CompiledStudy, highs, row: dict, outputs: list[str], chunks: dict[str, list]
+    compiled: CompiledStudy,
+    highs: highspy.Highs,
+    row: dict,
+    outputs: list[str],
+    chunks: dict[str, list],
 ) -> None:
-    lo_r, up_r, lo_c, up_c = _predicted(compiled, row)
-    highs.changeRowsBounds(len(compiled.rows), compiled.rows, lo_r, up_r)
-    highs.changeColsBounds(len(compiled.cols), compiled.cols, lo_c, up_c)
+    """Solve one scenario and append its tidy rows (objective, then kept outputs) to chunks."""
+    bounds = _predicted(compiled, row)
+    highs.changeRowsBounds(len(compiled.rows), compiled.rows, bounds.row_lower, bounds.row_upper)
+    highs.changeColsBounds(len(compiled.cols), compiled.cols, bounds.col_lower, bounds.col_upper)
     highs.run()
     status = STATUS_OF_HIGHS.get(highs.getModelStatus(), "unknown")
     info = highs.getInfo()
     objective = info.objective_function_value if info.primal_solution_status == 2 else np.nan
-    parts = [("objective", [""], [None], np.array([objective]))]
+    append = partial(_append, chunks, row["scenario_id"], status, objective)
+    append("objective", [""], [None], np.array([objective]))
     if status == "optimal":
         solution = highs.getSolution()
         duals, values = np.asarray(solution.row_dual), np.asarray(solution.col_value)
-        for name, items, periods, (kind, sign, weights), index in compiled.readers:
-            if name in outputs:
-                data = duals[index] if kind == "row" else values[index]
-                parts.append(
-                    (name, items, periods, sign * data / weights if weights is not None else data)
-                )
-    for name, items, periods, data in parts:
-        n = len(data)
-        chunks["scenario_id"].append(np.full(n, row["scenario_id"]))
-        chunks["status"].append(np.full(n, status, dtype=object))
-        chunks["objective_musd"].append(np.full(n, objective))
-        chunks["output"].append(np.full(n, name, dtype=object))
-        chunks["item"].append(np.asarray(items, dtype=object))
-        chunks["period"].append(np.asarray(periods, dtype=object))
-        chunks["value"].append(np.asarray(data, dtype=float))
+        for reader in compiled.readers:
+            if reader.output in outputs:
+                append(reader.output, reader.items, reader.periods, reader.read(duals, values))
+
+
+def _append(
+    chunks: dict[str, list],
+    scenario_id: int,
+    status: str,
+    objective: float,
+    output: str,
+    items: list[str],
+    periods: list[Any],
+    data: np.ndarray,
+) -> None:
+    """Append the tidy rows of one output of one scenario, column by column."""
+    n = len(data)
+    chunks["scenario_id"].append(np.full(n, scenario_id))
+    chunks["status"].append(np.full(n, status, dtype=object))
+    chunks["objective_musd"].append(np.full(n, objective))
+    chunks["output"].append(np.full(n, output, dtype=object))
+    chunks["item"].append(np.asarray(items, dtype=object))
+    chunks["period"].append(np.asarray(periods, dtype=object))
+    chunks["value"].append(np.asarray(data, dtype=float))

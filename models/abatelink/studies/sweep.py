@@ -13,6 +13,7 @@ Every row carries scenario_id, the varied parameters, status and objective.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import time
@@ -30,23 +31,33 @@ from abatelink.inputs.study import Study, base_scenario, design, load_study, sce
 from abatelink.model.build import Model, build
 from abatelink.model.levers import set_inputs
 from abatelink.solve.session import Session
-from abatelink.studies.compiled import CompiledStudy, compile_study, solve_compiled
+from abatelink.studies.compiled import CompiledStudy, NotCompiled, compile_study, solve_compiled
 from abatelink.studies.outputs import COLUMNS, extract
 from abatelink.version import __version__
 
 BATCHES = "batches"
 
+log = logging.getLogger(__name__)
+
+
+Evaluate = Callable[[pd.DataFrame], pd.DataFrame]
+"""A stand-in for the model: a batch's design rows (scenario_id, one column per parameter)
+in, its tidy rows (COLUMNS) out. Dask pickles it: give a module-level function."""
+
 
 @dataclass
 class WorkerModel:
-    """What a worker keeps between batches of one study: the built model and its session."""
+    """What a worker keeps between batches of one study: the built model and its session.
+
+    compiled: the compiled sweep path, or why the study takes the full path.
+    """
 
     study: Study
-    base: Scenario | None
-    model: Model | None
-    session: Session | None
+    base: Scenario
+    model: Model
+    session: Session
     changed: set[str]
-    compiled: CompiledStudy | None = None
+    compiled: CompiledStudy | NotCompiled
 
 
 _WORKERS: dict[str, WorkerModel] = {}
@@ -57,30 +68,47 @@ def _worker_model(study_file: str) -> WorkerModel:
     study = load_study(study_file)
     key = f"{study_file}:{study.digest()}"
     if key not in _WORKERS:
-        base = model = session = None
-        if study.evaluator == "abatelink":
-            base = base_scenario(study)
-            dataset = scenario_dataset(base)
-            model = build(dataset, scenario_periods(base, dataset))
-            set_inputs(model, scenario_inputs(base, dataset))
-            session = Session(model)
-        changed = {p.changes for p in study.parameters.values()}
-        compiled = None
-        if model is not None:
-            compiled = compile_study(model, session, base, study, design(study))
-        _WORKERS[key] = WorkerModel(study, base, model, session, changed, compiled)
+        _WORKERS[key] = _build_worker(study)
     return _WORKERS[key]
 
 
-def run_batch(study_file: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Solve the scenarios of one batch; a failing scenario becomes a row with its status."""
+def _build_worker(study: Study) -> WorkerModel:
+    """The base scenario's model and session, compiled if the study only moves bounds."""
+    base = base_scenario(study)
+    dataset = scenario_dataset(base)
+    model = build(dataset, scenario_periods(base, dataset))
+    set_inputs(model, scenario_inputs(base, dataset))
+    session = Session(model)
+    changed = {p.changes for p in study.parameters.values()}
+    compiled = compile_study(model, session, base, study, design(study))
+    if isinstance(compiled, NotCompiled):
+        log.info("study %s takes the full path: %s", study.name, compiled.reason)
+    return WorkerModel(study, base, model, session, changed, compiled)
+
+
+def run_batch(
+    study_file: str, rows: list[dict[str, Any]], evaluate: Evaluate | None = None
+) -> pd.DataFrame:
+    """Solve the scenarios of one batch; a failing scenario becomes a row with its status.
+
+    evaluate: computes the batch's tidy rows instead of the study's model (which is then
+    not built), e.g. a test function with known sensitivity indices.
+    """
+    if evaluate is not None:
+        return _tidy(evaluate(pd.DataFrame(rows)))
     worker = _worker_model(study_file)
-    if worker.study.evaluator == "ishigami":
-        return _ishigami(pd.DataFrame(rows))
-    if worker.compiled is not None:
+    if isinstance(worker.compiled, CompiledStudy):
         return solve_compiled(worker.compiled, worker.session, rows, worker.study.outputs)
     frames = [_run_one(worker, row) for row in rows]
     return pd.concat(frames, ignore_index=True)
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """An evaluator's rows in the store's columns; an error if some are missing."""
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"the evaluator's rows lack the columns {', '.join(missing)}")
+    return frame[COLUMNS]
 
 
 def _run_one(worker: WorkerModel, row: dict[str, Any]) -> pd.DataFrame:
@@ -108,24 +136,6 @@ def _failed(scenario_id: int, status: str) -> pd.DataFrame:
     return frame.astype({"period": "Int64"})
 
 
-def _ishigami(rows: pd.DataFrame, a: float = 7.0, b: float = 0.1) -> pd.DataFrame:
-    """f = sin x1 + a sin² x2 + b x3⁴ sin x1: known Sobol indices, to check the wiring."""
-    x1, x2, x3 = (rows[k].to_numpy(dtype=float) for k in ("x1", "x2", "x3"))
-    value = np.sin(x1) + a * np.sin(x2) ** 2 + b * x3**4 * np.sin(x1)
-    frame = pd.DataFrame(
-        {
-            "scenario_id": rows["scenario_id"],
-            "status": "optimal",
-            "objective_musd": value,
-            "output": "objective",
-            "item": "",
-            "period": pd.array([None] * len(rows), dtype="Int64"),
-            "value": value,
-        }
-    )
-    return frame[COLUMNS]
-
-
 # --- the driver: store, batches, Dask ---------------------------------------------------------
 
 
@@ -151,6 +161,7 @@ def sweep(
     resume: bool = False,
     max_batches: int | None = None,
     progress: Callable[[int, int, float], None] | None = None,
+    evaluate: Evaluate | None = None,
 ) -> SweepSummary:
     """Run every unfinished batch of a study and store its results.
 
@@ -158,6 +169,8 @@ def sweep(
     scheduler: address of an existing Dask scheduler (e.g. tcp://host:8786) instead.
     max_batches: stop after that many batches (run the rest later with resume=True).
     progress: called after each batch with (scenarios done, scenarios to do, seconds).
+    evaluate: computes each batch instead of the study's model (see `run_batch`); Dask
+    pickles it to the workers, so it must be a module-level function.
     """
     study_file = str(Path(study_file).resolve())
     study = load_study(study_file)
@@ -167,7 +180,7 @@ def sweep(
     start = time.perf_counter()
     total = sum(len(rows) for _, rows in batches)
     done = 0
-    for index, frame in _execute(study_file, batches, workers, scheduler):
+    for index, frame in _execute(study_file, batches, workers, scheduler, evaluate):
         _write_batch(folder, index, table, frame)
         done += frame["scenario_id"].nunique()
         if progress:
@@ -235,11 +248,12 @@ def _execute(
     batches: list[tuple[int, list[dict]]],
     workers: int | None,
     scheduler: str | None,
+    evaluate: Evaluate | None,
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     """Run batches in this process (workers=0) or on Dask, yielding them as they finish."""
     if workers == 0 and scheduler is None:
         for index, rows in batches:
-            yield index, run_batch(study_file, rows)
+            yield index, run_batch(study_file, rows, evaluate)
         return
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -254,7 +268,8 @@ def _execute(
     client = Client(scheduler or cluster)
     try:
         futures = {
-            client.submit(run_batch, study_file, rows, pure=False): index for index, rows in batches
+            client.submit(run_batch, study_file, rows, evaluate, pure=False): index
+            for index, rows in batches
         }
         for future in as_completed(futures):
             yield futures[future], future.result()
