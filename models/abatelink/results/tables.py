@@ -178,5 +178,3 @@ def ndc_table(x: Extract, abatement: pd.DataFrame) -> pd.DataFrame:
     frame["shadow_price_usd_per_t"] = x.per_year(x.duals("ndc_accounting"))
     frame.index.names = ["region", "period"]
     return clean(frame.reset_index())
-
-
