@@ -40,7 +40,7 @@ def solve_all(scenario: Scenario) -> tuple[float, float, pd.DataFrame, tuple[str
     solve(session, inputs)
     first = time.perf_counter() - start
     start = time.perf_counter()
-    frame, _ = coalition_values(model, session, inputs)
+    frame = coalition_values(model, session, inputs).table
     return first, time.perf_counter() - start, frame, model.index.regions
 
 

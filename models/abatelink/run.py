@@ -22,7 +22,7 @@ from abatelink.inputs.scenario import (
 from abatelink.model.build import Model, build
 from abatelink.model.levers import set_inputs
 from abatelink.results import tables
-from abatelink.solve.diagnose import describe, diagnose
+from abatelink.solve.diagnose import diagnose
 from abatelink.solve.numerics import coefficient_ranges, range_warnings
 from abatelink.solve.priced import Priced, solve
 from abatelink.solve.session import Session, Solution
@@ -93,9 +93,9 @@ def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> Ru
         clock.lap("coalitions_s")
     diagnosis_lines = None
     if diagnose_always or solution.status in INFEASIBLE:
-        frame, relaxed = diagnose(model, session, options)
-        result_tables["diagnosis"] = frame
-        diagnosis_lines = describe(frame, relaxed.status)
+        diagnosis = diagnose(model, session, options)
+        result_tables["diagnosis"] = diagnosis.table
+        diagnosis_lines = diagnosis.lines
         clock.lap("diagnose_s")
     summary = make_summary(scenario, model, solution, timings)
     summary["diagnosis"] = diagnosis_lines

@@ -72,7 +72,8 @@ def allocate_on(
     solution: str | None,
 ) -> Allocation:
     """`allocate` on a built model: coalitions re-solve its persistent session in place."""
-    frame, alone = coalition_values(model, session, inputs, options)
+    values = coalition_values(model, session, inputs, options)
+    frame, alone = values.table, values.standalone
     game = game_of(frame, model.index.regions)
     grand = grand_costs(model, session, inputs, options)
     allocated = (

@@ -16,6 +16,7 @@ import dataclasses
 import itertools
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -82,14 +83,22 @@ def regional_costs(priced: Priced, what: str) -> pd.Series:
     return present_value(cost_table(Extract(priced)), priced.model.index)
 
 
+@dataclass(frozen=True)
+class CoalitionValues:
+    """Every coalition's cost and value, and each country's standalone cost c_i(alone).
+
+    `table`: coalition, members, size, cost_musd, value_musd, status, seconds; `standalone`:
+    c_i(alone) by region. Costs and values are present values in US$ million.
+    """
+
+    table: pd.DataFrame
+    standalone: pd.Series
+
+
 def coalition_values(
     model: Model, session: Session, inputs: Inputs, options: SolverOptions | None = None
-) -> tuple[pd.DataFrame, pd.Series]:
-    """v(S) for every coalition of the data set's regions, and the standalone costs.
-
-    Returns a frame (coalition, members, size, cost_musd, value_musd, status, seconds) and
-    c_i(alone). Costs and values are present values in US$ million.
-    """
+) -> CoalitionValues:
+    """v(S) for every coalition of the data set's regions, and the standalone costs."""
     options = options or SolverOptions()
     players = model.index.regions
     alone = standalone_costs(model, session, inputs, options)
@@ -119,7 +128,7 @@ def coalition_values(
         rows,
         columns=["coalition", "members", "size", "cost_musd", "value_musd", "status", "seconds"],
     )
-    return frame, alone
+    return CoalitionValues(frame, alone)
 
 
 def game_of(frame: pd.DataFrame, players: tuple[str, ...]) -> Game:

@@ -1,0 +1,1 @@
+"""Reports from a written run: Excel, Parquet and IAMC export, figures, one HTML report."""

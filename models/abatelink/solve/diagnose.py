@@ -10,6 +10,7 @@ how much, and puts the bound back. The relaxations found are those of least tota
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -23,9 +24,21 @@ MIN_RELAXATION_MT = 1e-6
 COLUMNS = ["commitment", "market_or_region", "period", "relaxation_mt"]
 
 
-def diagnose(
-    model: Model, session: Session, options: SolverOptions | None = None
-) -> tuple[pd.DataFrame, Solution]:
+@dataclass(frozen=True)
+class Diagnosis:
+    """The relaxations found (commitment, market_or_region, period, relaxation_mt) and the
+    status of the relaxed solve."""
+
+    table: pd.DataFrame
+    status: str
+
+    @property
+    def lines(self) -> list[str]:
+        """The diagnosis in plain words, one line per relaxation."""
+        return describe(self.table, self.status)
+
+
+def diagnose(model: Model, session: Session, options: SolverOptions | None = None) -> Diagnosis:
     """Relaxations (commitment, market or region, period, Mt/yr) that make the scenario feasible."""
     m = model.pyomo
     m.elastic_max_mt = math.inf
@@ -40,7 +53,7 @@ def diagnose(
     finally:
         m.elastic_max_mt = 0.0
         m.elastic_penalty_usd_per_t = 0.0
-    return frame, solution
+    return Diagnosis(frame, solution.status)
 
 
 def _relaxations(model: Model, session: Session, solution: Solution) -> pd.DataFrame:
