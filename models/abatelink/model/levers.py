@@ -23,18 +23,34 @@ INF = math.inf
 
 
 # The groups of model parameters a scenario sets, in the order they are set (the baseline
-# before the limits that use it); `inputs.scenario.FEEDS` names which an input feeds.
-LEVERS = (
-    "baseline",
-    "caps",
-    "links",
-    "limits",
-    "banking",
-    "price_controls",
-    "taxes",
-    "ndc",
-    "projects",
-)
+# before the limits that use it), and the mutable parameters each writes; an input names the
+# groups it feeds (`inputs.scenario.FEEDS`), the components name the rows each parameter enters.
+LEVERS: dict[str, tuple[str, ...]] = {
+    "baseline": ("pool_baseline_mt",),
+    "caps": ("cap_mt",),
+    "links": ("link_max_volume_mt", "transaction_cost_usd_per_t"),
+    "limits": ("max_imports_mt", "max_exports_mt", "max_offsets_mt"),
+    "banking": ("initial_bank_mt", "bank_max_mt", "bank_min_mt"),
+    "price_controls": (
+        "ceiling_usd_per_t",
+        "ceiling_sales_max_mt",
+        "floor_usd_per_t",
+        "floor_withdrawal_max_mt",
+    ),
+    "taxes": ("tax_rate_usd_per_t",),
+    "ndc": ("ndc_target_mt",),
+    "projects": (
+        "ccs_build_max",
+        "site_max_gw",
+        "corridor_max_modules",
+        "grid_max_twh",
+        "project_credits_max_mt",
+        "pm_damage_usd_per_t",
+        "credit_pooled",
+        "credit_share",
+        "project_cost_scale",
+    ),
+}
 
 
 def set_inputs(model: Model, inputs: Inputs, changed: Collection[str] | None = None) -> None:
