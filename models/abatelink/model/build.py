@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
@@ -13,7 +12,7 @@ from abatelink.model.components.abatement import StepColumns
 from abatelink.model.index import ModelIndex, build_index
 
 
-@dataclass
+@dataclass(frozen=True)
 class Model:
     """A built model: the Pyomo model, the MAC step columns, its index sets and its data set."""
 
@@ -21,8 +20,6 @@ class Model:
     steps: StepColumns
     index: ModelIndex
     dataset: Dataset
-    build_seconds: float
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def cost_terms() -> tuple[str, ...]:
@@ -36,13 +33,10 @@ def build(dataset: Dataset, periods: tuple[int, ...] | None = None) -> Model:
 
     Parameters start at zero; `levers.set_inputs` gives them a scenario's values.
     """
-    start = time.perf_counter()
     idx = build_index(dataset, periods)
     m = pyo.ConcreteModel(name=dataset.meta.name)
     m.index_sets = idx
     for component in CATALOGUE:
         component.add_to(m, idx)
     objective.add_to(m, idx, cost_terms())
-    steps = abatement.step_columns(idx)
-    seconds = time.perf_counter() - start
-    return Model(pyomo=m, steps=steps, index=idx, dataset=dataset, build_seconds=seconds)
+    return Model(pyomo=m, steps=abatement.step_columns(idx), index=idx, dataset=dataset)
