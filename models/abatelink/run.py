@@ -102,9 +102,9 @@ def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> Ru
     ranges = coefficient_ranges(session.highs)
     summary["coefficient_ranges"] = ranges
     summary["warnings"] = range_warnings(ranges)
-    summary["prices_conditional_on_build"] = solution.is_mip
+    summary["prices_conditional_on_build"] = priced.conditional_on_build
     summary["offtake_iterations"] = priced.offtake_rounds
-    if solution.is_mip:
+    if priced.conditional_on_build:
         summary["prices_note"] = (
             "LP duals with every build fixed at the MILP solution: prices conditional on the build"
         )
