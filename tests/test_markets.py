@@ -310,3 +310,22 @@ def test_splitting_an_emitter_into_plants_changes_neither_the_model_size_nor_the
     for result in results:
         pool = result.session.values(result.solution, result.model.pyomo.pool_abatement_mt)
         assert pool.to_numpy() == pytest.approx([result.session.step_values(result.solution).sum()])
+
+
+def test_a_period_is_discounted_year_by_year(tmp_path):
+    """w_t sums each year's discount factor: at 5%, 2025 standing for 2025–2029 from a 2020
+    currency year weighs Σ_{y=2025}^{2029} 1.05^−(y−2020), not 5 × 1.05^−5."""
+    from abatelink.inputs.dataset import load_dataset
+    from abatelink.model.index import build_index
+
+    data = one_market(tmp_path, "MA", "A", 100, 80, [10, 10], [5, 20])
+    for table in ("baseline", "caps"):
+        data[table] += [{**row, "period": 2025} for row in data[table]]
+    data["mac"] += [{**row, "period": 2025} for row in data["mac"]]
+    folder = write_dataset(
+        tmp_path / "d", periods=[2020, 2025], regions=["A"], discount_rate=0.05, **data
+    )
+    idx = build_index(load_dataset(folder))
+    assert idx.weight(2025) == pytest.approx(sum(1.05 ** -(y - 2020) for y in range(2025, 2030)))
+    assert idx.weight(2020) == pytest.approx(sum(1.05**-k for k in range(5)))
+    assert idx.weight(2025) < 5 * 1.05**-5

@@ -38,6 +38,7 @@ class ModelIndex:
     periods: tuple[int, ...]
     period_years: dict[int, float]
     discount_factor: dict[int, float]
+    discount_rate: float
     regions: tuple[str, ...]
     ets_markets: tuple[str, ...]
     tax_markets: tuple[str, ...]
@@ -68,8 +69,18 @@ class ModelIndex:
         return self.groups[group].get(key, [])
 
     def weight(self, period: int) -> float:
-        """Objective weight of a period: years it stands for times the discount factor."""
-        return self.period_years[period] * self.discount_factor[period]
+        """Objective weight of a period: the discount factors of the years it stands for,
+
+            w_t = Σ_{k=0}^{y_t−1} (1 + r)^−(t + k − y0) = δ_t·(1 − (1 + r)^−y_t) / (1 − (1 + r)^−1)
+
+        (y_t years, δ_t the factor of its first year, y0 the currency year; y_t·δ_t when r = 0;
+        the closed form also serves a fractional y_t). A price is a dual divided by w_t.
+        """
+        years, factor = self.period_years[period], self.discount_factor[period]
+        if self.discount_rate == 0:
+            return years * factor
+        step = 1.0 / (1.0 + self.discount_rate)
+        return factor * (1.0 - step**years) / (1.0 - step)
 
 
 def build_index(ds: Dataset, periods: tuple[int, ...] | None = None) -> ModelIndex:
@@ -87,6 +98,7 @@ def build_index(ds: Dataset, periods: tuple[int, ...] | None = None) -> ModelInd
         periods=periods,
         period_years=_period_years(ds, periods),
         discount_factor=_discount_factors(ds, periods),
+        discount_rate=ds.meta.discount_rate,
         regions=ds.regions,
         ets_markets=tuple(markets.loc[markets["kind"] == "ets", "market"]),
         tax_markets=tuple(markets.loc[markets["kind"] == "tax", "market"]),

@@ -79,14 +79,14 @@ class StepColumns:
     """The MAC steps as columns, and one row per emission pool tying them to A[p]:
 
         Σ_{k∈p} a[k] − A[p] = 0                        (one row per pool p)
-        0 ≤ a[k] ≤ q[k],  objective cost y_t·δ_t·c[k]   (one column per step k)
+        0 ≤ a[k] ≤ q[k],  objective cost w_t·c[k]   (one column per step k)
 
-    in US$ million (Mt/yr × US$/t × years × discount factor): the abatement cost term of the
-    objective min Σ_t y_t·δ_t·Σ_k c[k]·a[k,t] + …. Columns are in `idx.steps` order; the
+    in US$ million (Mt/yr × US$/t × the period's discounted years w_t): the abatement cost
+    term of the objective min Σ_t w_t·Σ_k c[k]·a[k,t] + …. Columns are in `idx.steps` order; the
     session appends them after the Pyomo part (`Session.__init__`).
     """
 
-    cost: np.ndarray  # y_t·δ_t·c[k]
+    cost: np.ndarray  # w_t·c[k]
     upper: np.ndarray  # q[k], Mt/yr
     pool: np.ndarray  # the pool row of each step, in `idx.pools` order
     n_pools: int

@@ -8,10 +8,11 @@ from abatelink.model.index import ModelIndex
 
 
 def add_to(m: pyo.ConcreteModel, idx: ModelIndex, cost_terms: tuple[str, ...]) -> None:
-    """min Σ_t y_t·δ_t·Σ_c cost_c[t]  (US$ million, present value in the currency year).
+    """min Σ_t w_t·Σ_c cost_c[t]  (US$ million, present value in the currency year).
 
-    y_t years per period, δ_t = (1+r)^-(t − currency year), cost_c the cost terms of the
-    components (transaction, reserve, tax, ...). The abatement cost term Σ_k c[k]·a[k,t]
+    w_t = Σ over the period's years y of (1+r)^-(y − currency year) (`ModelIndex.weight`),
+    cost_c[t] the annual cost terms of the components (transaction, reserve, tax, ...). The
+    abatement cost term Σ_k c[k]·a[k,t]
     is not here: HiGHS holds it as the objective costs of the step columns
     (`abatement.step_columns`).
     """
