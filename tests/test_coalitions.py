@@ -126,7 +126,7 @@ def test_share_prices_a_mip_like_run_so_side_payments_sum_to_zero():
     assert ran.solution.is_mip
     costs = ran["costs"]
     weight = costs["period"].map(ran.model.index.weight)
-    by_run = (costs["total_cost_musd"] * weight).groupby(costs["region"]).sum()
+    by_run = (costs["national_cost_musd"] * weight).groupby(costs["region"]).sum()
     shared = allocate(scenario, "shapley").table.set_index("region")
     assert shared["grand_coalition_cost_musd"].to_dict() == pytest.approx(
         by_run.to_dict(), abs=1e-6

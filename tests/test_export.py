@@ -133,7 +133,7 @@ def test_units_are_in_a_sheet_and_in_the_header_comments(exported):
     units = pd.read_excel(out / "tables.xlsx", sheet_name="units").set_index(["table", "column"])
     assert units.loc[("prices", "price_usd_per_t"), "unit"] == "US$2020/t CO2"
     assert units.loc[("trades", "volume_mt"), "unit"] == "Mt CO2/yr"
-    assert units.loc[("costs", "total_cost_musd"), "unit"] == "million US$2020/yr"
+    assert units.loc[("costs", "national_cost_musd"), "unit"] == "million US$2020/yr"
     assert units.loc[("bank", "bank_end_mt"), "unit"].startswith("Mt CO2 (stock")
     header = {c.value: c for c in openpyxl.load_workbook(out / "tables.xlsx")["prices"][1]}
     assert header["price_usd_per_t"].comment.text == "unit: US$2020/t CO2"
@@ -195,6 +195,11 @@ def test_the_iamc_variables_hold_the_hand_computed_values(runs):
         ("Cost|Abatement", "B"): 2 * 2 + 0.5 * 4,
         ("Cost|Total", "A"): 8 + 1 * 4,
         ("Cost|Total", "B"): 6 - 1 * 4,
+        # no tax, floor or ceiling: emitters bear the national cost, the treasury nothing
+        ("Cost|Emitters", "A"): 8 + 1 * 4,
+        ("Cost|Emitters", "B"): 6 - 1 * 4,
+        ("Revenue|Government", "A"): 0.0,
+        ("Revenue|Government", "B"): 0.0,
     }
     assert set(values.index) == set(expected)
     for key, value in expected.items():

@@ -69,7 +69,7 @@ def test_cost_by_country_data_equal_the_hand_computed_costs(runs):
             "run": ["autarky", "autarky", "linked", "linked"],
             "region": ["A", "B", "A", "B"],
             "period": [2020] * 4,
-            "total_cost_musd": [2 * 1 + 2 * 3 + 1 * 5, 1.5 * 2, 8.0 + 4.0, 6.0 - 4.0],
+            "national_cost_musd": [2 * 1 + 2 * 3 + 1 * 5, 1.5 * 2, 8.0 + 4.0, 6.0 - 4.0],
         }
     )
     pd.testing.assert_frame_equal(data, expected, check_dtype=False, check_exact=False)

@@ -32,6 +32,7 @@ NEW_VALUE: dict[str, Any] = {
     "max_borrow_share": 0.1,
     "initial_bank_mt": 5.0,
     "rate_usd_per_t": 3.0,
+    "floor_kind": "reserve",
 }
 BASE = Scenario(
     name="base",

@@ -87,6 +87,53 @@ def test_an_import_share_limit_binds_like_a_volume_limit(tmp_path):
     assert balances.loc["MB", "imports_mt"] == pytest.approx(4)
 
 
+def test_transfer_limits_count_cross_border_flows_only(tmp_path):
+    """Two markets of region A (MA, MA2) and B's MB; MA2 may import nothing from abroad and
+    export nothing abroad, yet trades with MA freely: MA, MA2 and MB clear at one price."""
+    data = merge(
+        one_market(tmp_path, "MA", "A", 100, 80, *A_STEPS),
+        one_market(tmp_path, "MA2", "A", 50, 50, [10, 10], [1, 2]),
+        one_market(tmp_path, "MB", "B", 100, 75, *B_STEPS),
+        {
+            "links": [*both_ways("MA", "MB"), *both_ways("MA", "MA2"), *both_ways("MA2", "MB")],
+            "limits": [
+                {"market": "MA2", "period": 2020, "max_import_share": 0, "max_export_share": 0}
+            ],
+        },
+    )
+    result = solve(write_dataset(tmp_path / "d", periods=[2020], regions=["A", "B"], **data))
+    # 45 Mt needed: 10 each at 1 and 2 (MA2), 5 and 12 (MA), then 5 at 15 (MB): price 15.
+    assert [price(result, m) for m in ("MA", "MA2", "MB")] == pytest.approx([15, 15, 15])
+    trades = result["trades"].set_index(["from_market", "to_market"])["volume_mt"]
+    assert trades[("MA2", "MA")] == pytest.approx(20)  # all of MA2's abatement, sold at home
+    assert trades[("MA2", "MB")] == pytest.approx(0) and trades[("MB", "MA2")] == pytest.approx(0)
+    balances = result["balances"].set_index("market")
+    assert balances.loc["MA2", ["imports_mt", "exports_mt"]].tolist() == pytest.approx([0, 0])
+
+
+def test_a_one_way_link_and_a_tax_only_region_settle_without_error(tmp_path):
+    """A sells to B over a one-way link; C has only a tax and trades with nobody."""
+    data = merge(
+        one_market(tmp_path, "MA", "A", 100, 80, *A_STEPS),
+        one_market(tmp_path, "MB", "B", 100, 75, *B_STEPS),
+        {
+            "links": [{"from_market": "MA", "to_market": "MB", "period": 2020}],
+            "markets": [{"market": "TC", "region": "C", "kind": "tax"}],
+            "emitters": [{"emitter": "uc", "region": "C", "sector": "other", "market": None}],
+            "baseline": [{"emitter": "uc", "period": 2020, "emissions_mt": 10}],
+            "mac": steps("uc", 2020, [5], [3]),
+            "taxes": [{"region": "C", "period": 2020, "rate_usd_per_t": 8}],
+        },
+    )
+    folder = write_dataset(tmp_path / "d", periods=[2020], regions=["A", "B", "C"], **data)
+    result = solve(folder)
+    assert price(result, "MA") == pytest.approx(30) and price(result, "MB") == pytest.approx(30)
+    costs = result["costs"].set_index("region")
+    assert set(costs.index) == {"A", "B", "C"}
+    # C abates its 3 US$/t step under an 8 US$/t tax and pays 8 on the other 5 Mt.
+    assert costs.loc["C", "abatement_cost_musd"] == pytest.approx(15)
+
+
 def test_banking_makes_the_price_grow_at_the_discount_rate(tmp_path):
     rate, periods = 0.05, [2020, 2021, 2022]
     quantities, costs = [1.0] * 60, [2.0 * (k + 0.5) for k in range(60)]
@@ -220,11 +267,20 @@ def test_allowances_surrendered_against_a_tax_up_to_the_import_limit(tmp_path):
     assert price(result, "MB") == pytest.approx(20)
     assert price(result, "TB") == pytest.approx(40)
     costs = result["costs"].set_index("region")
-    assert costs.loc["B", "tax_paid_musd"] == pytest.approx(45 * 40)
-    # A sells 10 Mt at 20 US$/t; B buys them.
-    assert costs.loc["A", "allowance_payments_musd"] == pytest.approx(-200)
-    assert costs.loc["B", "allowance_payments_musd"] == pytest.approx(200)
+    assert costs.loc["B", "tax_musd"] == pytest.approx(45 * 40)
+    # A sells 10 Mt at 20 US$/t (5 into B's ETS, 5 against B's tax); B pays for them.
+    assert costs.loc["A", "received_from_abroad_musd"] == pytest.approx(200)
+    assert costs.loc["B", "paid_abroad_musd"] == pytest.approx(200)
     assert result.summary["objective_present_value_musd"] == pytest.approx(250 + 150 + 1800)
+    # National: A abates 10·5 + 10·10 + 5·20 = 250 and earns 200; B abates 10·15 and pays 200.
+    assert costs["national_cost_musd"].to_dict() == pytest.approx({"A": 50, "B": 350})
+    # B's emitters pay 20 for an allowance that spares them 40 of tax: 150 + 1,800 + 200.
+    assert costs.loc["B", "emitters_cost_musd"] == pytest.approx(2150)
+    assert costs.loc["B", "government_revenue_musd"] == pytest.approx(1800)
+    # The import limit binds for the tax: the 20 US$/t rent stays with B.
+    trades = result["trades"].set_index(["from_market", "to_market"])
+    assert trades.loc[("MA", "TB"), "import_rent_usd_per_t"] == pytest.approx(20)
+    assert trades.loc[("MA", "MB"), "import_rent_usd_per_t"] == pytest.approx(0)
 
 
 def test_regional_costs_add_up_to_the_objective(tmp_path):
@@ -235,10 +291,19 @@ def test_regional_costs_add_up_to_the_objective(tmp_path):
             "links": [{"where": {"from_market": "MA"}, "set": {"transaction_cost_usd_per_t": 1.5}}]
         },
     )
-    total = result["costs"]["total_cost_musd"].sum()
+    costs = result["costs"]
+    # The objective counts the tax, a transfer within B: national costs plus tax add up to it.
+    total = costs["national_cost_musd"].sum() + costs["tax_musd"].sum()
     assert total == pytest.approx(result.summary["objective_present_value_musd"])
     trades = result["trades"]
     assert (trades["volume_mt"] * trades["transaction_cost_usd_per_t"]).sum() > 0
+    # Every payment abroad is someone's receipt, and national = emitters − government.
+    assert costs["paid_abroad_musd"].sum() == pytest.approx(
+        costs["received_from_abroad_musd"].sum()
+    )
+    assert costs["national_cost_musd"].to_numpy() == pytest.approx(
+        (costs["emitters_cost_musd"] - costs["government_revenue_musd"]).to_numpy()
+    )
 
 
 def test_price_ceiling_sells_allowances_and_caps_the_price(tmp_path):
@@ -255,15 +320,20 @@ def test_price_ceiling_sells_allowances_and_caps_the_price(tmp_path):
     balances = result["balances"].set_index("market")
     assert balances.loc["MB", "ceiling_sales_mt"] == pytest.approx(15)
     costs = result["costs"].set_index("region")
-    assert costs.loc["B", "reserve_payments_musd"] == pytest.approx(15 * 25)
+    # Ceiling sales are a transfer from B's emitters to its treasury, not a national cost.
+    assert costs.loc["B", "ceiling_sales_musd"] == pytest.approx(15 * 25)
+    assert costs.loc["B", "national_cost_musd"] == pytest.approx(10 * 15)
+    assert costs.loc["B", "emitters_cost_musd"] == pytest.approx(10 * 15 + 15 * 25)
+    assert costs.loc["B", "government_revenue_musd"] == pytest.approx(15 * 25)
 
 
-def test_price_floor_withdraws_allowances_and_holds_the_price(tmp_path):
+def test_a_reserve_price_withholds_allowances_and_holds_the_price(tmp_path):
     folder = _two_markets(tmp_path)
+    reserve = {"floor_usd_per_t": 25, "floor_kind": "reserve"}
     result = solve(
         folder,
         links="none",
-        overrides={"price_controls": [{"where": {"market": "MA"}, "set": {"floor_usd_per_t": 25}}]},
+        overrides={"price_controls": [{"where": {"market": "MA"}, "set": reserve}]},
     )
     # Alone, A needs 20 Mt; a 25 US$/t floor buys back allowances while abating costs less:
     # the 20 US$/t step is used too (30 Mt abated) and 10 Mt are withdrawn.
@@ -273,8 +343,32 @@ def test_price_floor_withdraws_allowances_and_holds_the_price(tmp_path):
     balances = result["balances"].set_index("market")
     assert balances.loc["MA", "floor_withdrawal_mt"] == pytest.approx(10)
     costs = result["costs"].set_index("region")
-    assert costs.loc["A", "reserve_payments_musd"] == pytest.approx(-10 * 25)
+    # Withheld allowances are cancelled: no money; A bears its abatement 10·(5 + 12 + 20).
+    assert costs.loc["A", "national_cost_musd"] == pytest.approx(370)
+    assert costs.loc["A", "emitters_cost_musd"] == pytest.approx(370)
+    assert costs.loc["A", "government_revenue_musd"] == pytest.approx(0)
     assert np.isfinite(balances["price_usd_per_t"]).all()
+
+
+def test_a_top_up_floor_makes_emitters_face_it_and_sells_their_surplus_abroad(tmp_path):
+    """A 45 US$/t top-up floor on MA: A's emitters abate every step cheaper than 45 (all 40
+    Mt), sell 20 Mt they no longer need to B at B's price, and pay (45 − p)·E as top-up."""
+    folder = _two_markets(tmp_path)
+    free = solve(folder)
+    floor = {"price_controls": [{"where": {"market": "MA"}, "set": {"floor_usd_per_t": 45}}]}
+    result = solve(folder, overrides=floor)
+    abated = result["abatement"].set_index("emitter")["abatement_mt"]
+    assert abated["MA-e"] == pytest.approx(40)
+    # B needs 25 − 20 = 5 more: its 15 US$/t step sets the linked price (A's floor is a tax).
+    assert price(result, "MA") == pytest.approx(15) and price(result, "MB") == pytest.approx(15)
+    costs = result["costs"].set_index("region")
+    assert costs.loc["A", "floor_top_up_musd"] == pytest.approx((45 - 15) * 60)
+    assert costs.loc["A", "government_revenue_musd"] == pytest.approx((45 - 15) * 60)
+    # A: 10·(5 + 12 + 20 + 40) = 770 abated, 20 Mt sold at 15; B: 5·15 and pays 300.
+    assert costs["national_cost_musd"].to_dict() == pytest.approx({"A": 770 - 300, "B": 375})
+    # A floor never lowers the resource cost: 845 against 670 without it.
+    assert costs["national_cost_musd"].sum() == pytest.approx(845)
+    assert free["costs"]["national_cost_musd"].sum() == pytest.approx(670)
 
 
 def test_splitting_an_emitter_into_plants_changes_neither_the_model_size_nor_the_answer(

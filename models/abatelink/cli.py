@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from abatelink.compare import compare_runs, write_comparison
+from abatelink.compare import compare_runs, headline, write_comparison
 from abatelink.errors import AbatelinkError
 from abatelink.games.allocation import allocate, credit_rules_text, write_allocation
 from abatelink.inputs.dataset import load_dataset
@@ -27,6 +27,7 @@ from abatelink.inputs.scenario import (
 )
 from abatelink.inputs.schema import CREDIT_RULES
 from abatelink.model.credit_rules import check_credit_shares
+from abatelink.results.costs import ACCOUNTS
 from abatelink.run import RunResult, default_out_dir, run, write_run
 
 EXIT_OPTIMAL, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 2, 3
@@ -306,8 +307,10 @@ def _print_run(result: RunResult, folder: Path) -> None:
         shadow = ndc.pivot(index="region", columns="period", values="shadow_price_usd_per_t")
         print("\nNDC shadow prices (US$/t; > 0 where the NDC binds)\n" + _fmt(shadow))
     _print_projects(result)
-    costs = result["costs"].pivot(index="region", columns="period", values="total_cost_musd")
-    print("\ncost by region (US$ million/yr)\n" + _fmt(costs))
+    costs = result["costs"].pivot(index="region", columns="period", values="national_cost_musd")
+    print("\nnational cost by region (US$ million/yr)\n" + _fmt(costs))
+    accounts = result["costs"].groupby("region")[list(ACCOUNTS)].sum()
+    print("\nthe three accounts, summed over periods (US$ million/yr)\n" + _fmt(accounts))
     print(f"\ntables written to {folder}")
 
 
@@ -356,10 +359,15 @@ def _compare(args: argparse.Namespace) -> int:
             return _exit_code(result)
     gains = compare_runs(a, b)
     folder = write_comparison(gains, a, b, args.out)
-    print(f"gain of each region: cost of {a.scenario.name} − cost of {b.scenario.name}")
+    names = f"{a.scenario.name} → {b.scenario.name}"
+    print(f"national cost, present value (US$ million), {names}")
+    print(_fmt(headline(gains, a, b)))
+    print(f"\ngain of each region: national cost of {a.scenario.name} − of {b.scenario.name}")
     table = gains.pivot(index="region", columns="period", values="gain_musd")
     table["present value"] = gains.groupby("region")["gain_present_value_musd"].sum()
     print("(US$ million/yr; present value in US$ million)\n" + _fmt(table))
+    moved = gains.groupby("region")[["emitters_gain_musd", "revenue_change_musd"]].sum()
+    print("\nthe other accounts (US$ million/yr, summed over periods)\n" + _fmt(moved))
     print(f"\nwritten to {folder}")
     return max(_exit_code(a), _exit_code(b))
 

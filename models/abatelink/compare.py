@@ -6,23 +6,47 @@ from pathlib import Path
 
 import pandas as pd
 
+from abatelink.results.costs import present_value
 from abatelink.run import RunResult
 
 
 def compare_runs(a: RunResult, b: RunResult) -> pd.DataFrame:
-    """Per region and period: total cost in A and in B, the gain A − B, and its present value.
+    """Per region and period: the national cost in A and in B, the gain A − B and its present
+    value, and how the other two accounts move (emitters' cost A − B; revenue B − A).
 
-    The present value weighs each period by the years it stands for and its discount factor
-    (those of scenario B's model; both scenarios must cover the same periods).
+    The present value weighs each period by its discounted years (those of scenario B's model;
+    both scenarios must cover the same periods).
     """
     keys = ["region", "period"]
-    cost_a = a["costs"].set_index(keys)["total_cost_musd"].rename("cost_a_musd")
-    cost_b = b["costs"].set_index(keys)["total_cost_musd"].rename("cost_b_musd")
-    frame = pd.concat([cost_a, cost_b], axis=1).reset_index()
+    a_costs, b_costs = a["costs"].set_index(keys), b["costs"].set_index(keys)
+    frame = pd.DataFrame(
+        {
+            "cost_a_musd": a_costs["national_cost_musd"],
+            "cost_b_musd": b_costs["national_cost_musd"],
+        }
+    )
     frame["gain_musd"] = frame["cost_a_musd"] - frame["cost_b_musd"]
-    weight = frame["period"].map(b.model.index.weight)
-    frame["gain_present_value_musd"] = frame["gain_musd"] * weight
+    frame["emitters_gain_musd"] = a_costs["emitters_cost_musd"] - b_costs["emitters_cost_musd"]
+    frame["revenue_change_musd"] = (
+        b_costs["government_revenue_musd"] - a_costs["government_revenue_musd"]
+    )
+    frame = frame.reset_index()
+    frame["gain_present_value_musd"] = frame["gain_musd"] * frame["period"].map(
+        b.model.index.weight
+    )
     return frame
+
+
+def headline(gains: pd.DataFrame, a: RunResult, b: RunResult) -> pd.DataFrame:
+    """Per region and in total: present-value national cost in A and in B (US$ million) and the
+    change from A to B in %."""
+    pv_a = present_value(a["costs"], a.model.index)
+    pv_b = present_value(b["costs"], b.model.index)
+    frame = pd.DataFrame({"cost_a_pv_musd": pv_a, "cost_b_pv_musd": pv_b})
+    frame.loc["total"] = frame.sum()
+    cost_a = frame["cost_a_pv_musd"]
+    frame["change_pct"] = (frame["cost_b_pv_musd"] - cost_a) / cost_a.where(cost_a != 0) * 100
+    return frame.rename_axis("region")
 
 
 def write_comparison(

@@ -1,13 +1,15 @@
 """Coalition values from the model: what each group of countries saves by acting together.
 
 Coalition S opens the scenario's links whose two markets both lie in S and the joint projects
-whose participants all lie in S; every other country acts alone. Countries interact only
-through links and projects, so the problem separates by country and
+whose participants all lie in S; every other country acts alone (cross-border links closed,
+its domestic links and own projects open: the one definition of autarky). With every cost on
+the national account (`results.costs`) and the prices that belong to each solve,
 
-    c(S) = objective(S) − Σ_{j ∉ S} c_j(alone),     v(S) = Σ_{i ∈ S} c_i(alone) − c(S),
+    c(S) = Σ_{i ∈ S} c_i(S),     v(S) = Σ_{i ∈ S} c_i(alone) − c(S),
 
-with c_i(alone) the present-value cost of country i in the solve where every country is alone.
-All 2^n coalitions re-solve one persistent model; only link and build bounds change.
+with c_i(S) the present-value national cost of country i when S forms (payments between
+members cancel) and c_i(alone) its cost when every country is alone. All 2^n coalitions
+re-solve one persistent model; only link and build bounds change.
 """
 
 from __future__ import annotations
@@ -107,10 +109,9 @@ def coalition_values(
         start = time.perf_counter()
         opened = coalition_inputs(model, inputs, members)
         set_openings(model, opened)
-        solution = solve(session, opened, options).solution
-        _require_solution(solution.status, coalition_label(members, players))
-        outside = sum(alone[j] for j in players if j not in members)
-        cost = solution.objective - outside
+        priced = solve(session, opened, options)
+        costs = regional_costs(priced, coalition_label(members, players))
+        cost = sum(costs[i] for i in members)
         value = sum(alone[i] for i in members) - cost
         rows.append(
             (
@@ -119,7 +120,7 @@ def coalition_values(
                 len(members),
                 cost,
                 value,
-                solution.status,
+                priced.status,
                 time.perf_counter() - start,
             )
         )

@@ -408,6 +408,9 @@ def _check_value(
         expected = "a factor ≥ 0 (true/false columns are set, not scaled)"
     elif spec.kind == "bool":
         bad, expected = not isinstance(value, bool), "true or false"
+    elif spec.kind == "str":
+        bad = not (value is None and spec.nullable) and value not in (spec.choices or ())
+        expected = spec.expectation() + (" or empty" if spec.nullable else "")
     else:
         bad = value is None and not spec.nullable
         bad |= value is not None and (

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["str", "float", "int", "bool", "period"]
+# The two instruments a price floor can be (`model/components/markets.py`).
+FLOOR_KINDS = ("top-up", "reserve")  # the first is the default of a row that names none
 # The rules that share a joint project's credits among countries (`model/credit_rules.py`).
 CREDIT_RULES = ("host", "equal", "investment", "offtake", "fixed")
 
@@ -325,6 +327,7 @@ TABLES: dict[str, Table] = {
                 _number(
                     "ceiling_usd_per_t", required=False, nullable=True, unit="US$/t", varies=True
                 ),
+                _col("floor_kind", required=False, nullable=True, choices=FLOOR_KINDS, varies=True),
             ),
             key=("market", "period"),
             optional=True,

@@ -201,6 +201,7 @@ def _groups(
     link_frame["from_region"] = link_frame["from_market"].map(region_of_market)
     link_frame["to_region"] = link_frame["to_market"].map(region_of_market)
     abroad = link_frame[link_frame["from_region"] != link_frame["to_region"]]
+    home = link_frame[link_frame["from_region"] == link_frame["to_region"]]
     return {
         "pools_of_market": _grouped(covered, ["market", "period"], "pool"),
         "pools_of_region": _grouped(pools, ["region", "period"], "pool"),
@@ -208,8 +209,10 @@ def _groups(
         "uncovered_pools_of_region": _grouped(
             pools[pools["market"].isna()], ["region", "period"], "pool"
         ),
-        "links_into": _grouped(link_frame, ["to_market", "period"], "key"),
-        "links_out_of": _grouped(link_frame, ["from_market", "period"], "key"),
+        "links_into_from_abroad": _grouped(abroad, ["to_market", "period"], "key"),
+        "links_out_to_abroad": _grouped(abroad, ["from_market", "period"], "key"),
+        "links_into_from_home": _grouped(home, ["to_market", "period"], "key"),
+        "links_out_to_home": _grouped(home, ["from_market", "period"], "key"),
         "links_of_period": _grouped(link_frame, ["period"], "key"),
         "exports_abroad_of_region": _grouped(abroad, ["from_region", "period"], "key"),
         "imports_abroad_of_region": _grouped(abroad, ["to_region", "period"], "key"),

@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
 from abatelink.inputs.dataset import Dataset
 from abatelink.inputs.scenario import FEEDS, Inputs
+from abatelink.inputs.schema import FLOOR_KINDS, TABLES
 from abatelink.model.build import Model
 from abatelink.model.credit_rules import credit_shares
 from abatelink.model.index import LinkKey, ModelIndex
@@ -36,6 +38,8 @@ LEVERS: dict[str, tuple[str, ...]] = {
         "ceiling_sales_max_mt",
         "floor_usd_per_t",
         "floor_withdrawal_max_mt",
+        "top_up_floor_usd_per_t",
+        "pool_min_abatement_mt",
     ),
     "taxes": ("tax_rate_usd_per_t",),
     "ndc": ("ndc_target_mt",),
@@ -131,7 +135,7 @@ def _is_open(key: LinkKey, open_links: frozenset[tuple[str, str]]) -> bool:
 def _set_limits(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) -> None:
     """Limits are shares of the cap (of baseline taxed emissions for a tax market)."""
     base = {**caps, **_taxed_baseline(m, idx)}
-    limits = _rows(ds.limits, ["market", "period"])
+    limits = _rows(ds.limits, "limits")
     for key in idx.market_periods():
         row = limits.get(key, {})
         m.max_imports_mt[key] = _scaled(row.get("max_import_share"), base[key], INF)
@@ -140,11 +144,13 @@ def _set_limits(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) 
         m.max_offsets_mt[key] = _scaled(limits.get(key, {}).get("max_offset_share"), caps[key], 0.0)
 
 
-def _rows(frame: pd.DataFrame, key: list[str]) -> dict[tuple, dict[str, float | None]]:
-    """A keyed table as {key: {column: value or None}} (None for an empty cell)."""
+def _rows(frame: pd.DataFrame, table: str) -> dict[tuple, dict[str, float | None]]:
+    """A keyed table's number columns as {key: {column: value or None}} (None: empty cell)."""
     if frame.empty:
         return {}
-    values = frame.set_index(key).drop(columns=["source"], errors="ignore")
+    spec = TABLES[table]
+    numbers = [c.name for c in spec.columns if c.kind == "float"]
+    values = frame.set_index(list(spec.key))[numbers]
     return {
         k: {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
         for k, row in values.to_dict("index").items()
@@ -181,15 +187,52 @@ def _set_banking(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict)
 
 
 def _set_price_controls(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) -> None:
-    """A ceiling sells any volume at its price; a floor withdraws up to the cap at its price."""
-    controls = _rows(ds.price_controls, ["market", "period"])
+    """A ceiling sells any volume at its price. A reserve floor withdraws up to the cap at its
+    price; a top-up floor F makes each covered pool abate at least its steps cheaper than F."""
+    controls = _rows(ds.price_controls, "price_controls")
+    kinds = _floor_kinds(ds)
+    top_up: dict[tuple[str, int], float] = {}
     for key in idx.market_periods(idx.ets_markets):
         ceiling = controls.get(key, {}).get("ceiling_usd_per_t")
         floor = controls.get(key, {}).get("floor_usd_per_t")
+        reserve = floor if kinds.get(key, FLOOR_KINDS[0]) == "reserve" else None
         m.ceiling_usd_per_t[key] = ceiling or 0.0
         m.ceiling_sales_max_mt[key] = 0.0 if ceiling is None else INF
-        m.floor_usd_per_t[key] = floor or 0.0
-        m.floor_withdrawal_max_mt[key] = 0.0 if floor is None else caps[key]
+        m.floor_usd_per_t[key] = reserve or 0.0
+        m.floor_withdrawal_max_mt[key] = 0.0 if reserve is None else caps[key]
+        m.top_up_floor_usd_per_t[key] = floor if floor is not None and reserve is None else 0.0
+        if m.top_up_floor_usd_per_t[key].value > 0:
+            top_up[key] = float(floor)
+    _store(m.pool_min_abatement_mt, _floor_abatement(idx, top_up))
+
+
+def _floor_kinds(ds: Dataset) -> dict[tuple[str, int], str]:
+    """The floor kind of each (market, period) row that names one."""
+    frame = ds.price_controls
+    if frame.empty or "floor_kind" not in frame:
+        return {}
+    named = frame.dropna(subset=["floor_kind"])
+    keys = zip(named["market"], named["period"].astype(int), strict=True)
+    return dict(zip(keys, named["floor_kind"], strict=True))
+
+
+def _floor_abatement(idx: ModelIndex, top_up: dict[tuple[str, int], float]) -> dict[int, float]:
+    """A_min[p] = Σ_{k∈p, c[k] < F} q[k] for the pools of each market-period with a top-up floor
+    F (0 elsewhere): what its emitters abate when they face at least F."""
+    out = dict.fromkeys(idx.pools["pool"].tolist(), 0.0)
+    if not top_up:
+        return out
+    steps = idx.steps
+    market = idx.pools["market"].to_numpy()[steps["pool"].to_numpy()]
+    keys = zip(market, steps["period"], strict=True)
+    floor = np.array([top_up.get(k, 0.0) for k in keys])
+    below = steps["cost_usd_per_t"].to_numpy() < floor
+    sums = np.bincount(
+        steps["pool"].to_numpy()[below],
+        steps["quantity_mt"].to_numpy()[below],
+        minlength=len(idx.pools),
+    )
+    return {**out, **dict(zip(idx.pools["pool"].tolist(), sums.tolist(), strict=True))}
 
 
 def set_openings(model: Model, inputs: Inputs) -> None:

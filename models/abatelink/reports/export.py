@@ -426,8 +426,9 @@ def iamc_frame(run: RunFolder) -> pd.DataFrame:
 
     Variables: ``Price|Carbon|<market>`` (region of the market), ``Emissions|CO2|Covered``
     (emissions in the region's ETS markets), ``Emissions|CO2``, ``Trade|Allowances|Net
-    Exports`` (allowances sold minus bought, all links), ``Cost|Abatement``, ``Cost|Total``,
-    and ``Credits|Joint Projects|<project>`` (credits received) for projects that earn any.
+    Exports`` (allowances sold minus bought, all links), ``Cost|Abatement``, ``Cost|Total``
+    (the national cost), ``Cost|Emitters``, ``Revenue|Government``, and ``Credits|Joint
+    Projects|<project>`` (credits received) for projects that earn any.
 
     Returns
     -------
@@ -501,7 +502,9 @@ def _cost_rows(run: RunFolder) -> pd.DataFrame:
     return pd.concat(
         [
             _rows(costs, "Cost|Abatement", unit, "abatement_cost_musd"),
-            _rows(costs, "Cost|Total", unit, "total_cost_musd"),
+            _rows(costs, "Cost|Total", unit, "national_cost_musd"),
+            _rows(costs, "Cost|Emitters", unit, "emitters_cost_musd"),
+            _rows(costs, "Revenue|Government", unit, "government_revenue_musd"),
         ]
     )
 

@@ -345,19 +345,19 @@ def cost_comparison_data(costs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
     Parameters
     ----------
-    costs : mapping of run label to costs table (region, period, total_cost_musd)
+    costs : mapping of run label to costs table (region, period, national_cost_musd)
 
     Returns
     -------
     DataFrame
-        Columns run, region, period, total_cost_musd (million US$/yr), runs in the given order.
+        Columns run, region, period, national_cost_musd (million US$/yr), runs in the given order.
     """
     parts = []
     for label, table in costs.items():
-        _require(table, ["region", "period", "total_cost_musd"], "cost by country")
-        parts.append(table[["region", "period", "total_cost_musd"]].assign(run=label))
+        _require(table, ["region", "period", "national_cost_musd"], "cost by country")
+        parts.append(table[["region", "period", "national_cost_musd"]].assign(run=label))
     frame = pd.concat(parts, ignore_index=True)
-    return frame[["run", "region", "period", "total_cost_musd"]]
+    return frame[["run", "region", "period", "national_cost_musd"]]
 
 
 def draw_cost_comparison(data: pd.DataFrame, currency: str = "USD") -> Figure:
@@ -367,7 +367,7 @@ def draw_cost_comparison(data: pd.DataFrame, currency: str = "USD") -> Figure:
     figure = new_figure(max(4.0, 2.2 + 1.1 * len(regions) * len(periods)), 4.2)
     axes = _periods_grid(figure, periods)
     width = 0.8 / max(len(runs), 1)
-    cost = data.set_index(["run", "region", "period"])["total_cost_musd"]
+    cost = data.set_index(["run", "region", "period"])["national_cost_musd"]
     for ax, period in zip(axes, periods):
         for k, run in enumerate(runs):
             values = [cost.get((run, region, period), np.nan) for region in regions]

@@ -261,7 +261,7 @@ def _price_section(run: RunFolder, other: RunFolder | None, labels: list[str]) -
 
 def cost_pivot(run: RunFolder) -> pd.DataFrame:
     """Total cost by region and period (million US$/yr)."""
-    return run.table("costs").pivot(index="region", columns="period", values="total_cost_musd")
+    return run.table("costs").pivot(index="region", columns="period", values="national_cost_musd")
 
 
 def _cost_section(run: RunFolder, other: RunFolder | None, labels: list[str]) -> str:

@@ -1,8 +1,30 @@
-"""What each region pays, by period and in present value (US$ million).
+"""Who pays: settlement of every transfer and three accounts per region and period.
 
-Trades settle at the selling market's price; the buyer also pays the transaction cost. Where a
-transfer limit binds, the price gap beyond the transaction cost is a quota rent kept by the
-buyer.
+Notation (per period, undiscounted US$/t; volumes Mt/yr, money US$ million/yr): p_m the price of
+market m (its balance's dual; a tax market's is the dual of its tax base), λ_r the shadow price of
+region r's NDC, τ a link's transaction cost, μ^X_m ≥ 0 the value of m's export limit (the
+reduced cost of its exports at the bound), x a flow on link m → n.
+
+**Settlement.** A cross-border tonne is paid at the exporter's effective price plus its export
+rent, S = p_m + λ_r(m) + μ^X_m: the corresponding adjustment costs the exporting country λ, and
+an export limit that binds is a rent of the exporter's government (export licences). The importer
+pays S·x to the exporter and bears τ·x. Whatever the tonne is worth to the importer beyond
+S + τ (its effective price p_n + λ_r(n) minus S + τ: a binding import limit or link capacity) is
+a rent that stays with the importer. Each payment is counted once paid and once received, so
+payments sum to zero over regions.
+
+**Three accounts** (`ACCOUNTS`):
+- national (resource) cost = abatement + project cost shares + transaction costs borne + paid
+  abroad − received from abroad − the value of PM avoided (when valued);
+- government revenue = tax + floor top-up + ceiling sales + (λ + μ^X)·exports + the importer's
+  rent shortfall (p_n − S − τ when negative, i.e. an import bought for the NDC) − project costs;
+- emitters' compliance cost = abatement + tax + top-up + ceiling purchases + transaction costs +
+  imports at min(S, p_n − τ) + τ − exports at p_m.
+
+national = emitters − government − value of PM avoided, region by region. Gains from linking or
+sharing are measured on the national account; a tax, a top-up or ceiling sales are transfers
+within a country and appear only in the other two. Withdrawals under an auction reserve price are
+not money: they shape the equilibrium (an LP term −R·w) and enter no account.
 """
 
 from __future__ import annotations
@@ -20,76 +42,222 @@ from abatelink.results.projects import (
     regional_project_costs,
 )
 
+ACCOUNTS = ("national_cost_musd", "government_revenue_musd", "emitters_cost_musd")
+SETTLEMENT_COLUMNS = [
+    "from_market",
+    "to_market",
+    "period",
+    "from_region",
+    "to_region",
+    "cross_border",
+    "volume_mt",
+    "transaction_cost_usd_per_t",
+    "from_price_usd_per_t",
+    "from_ndc_price_usd_per_t",
+    "export_rent_usd_per_t",
+    "settlement_price_usd_per_t",
+    "to_price_usd_per_t",
+    "to_ndc_price_usd_per_t",
+    "import_rent_usd_per_t",
+    "payment_musd",
+]
+
+
+def settlement(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per link and period: the flow, both ends' prices, the settlement price S and the payment
+    S·x from importer to exporter (0 between markets of one region)."""
+    idx = x.model.index
+    prices = price_table(x) if prices is None else prices
+    frame = pd.DataFrame(idx.links, columns=["from_market", "to_market", "period"])
+    frame["from_region"] = frame["from_market"].map(idx.region_of_market)
+    frame["to_region"] = frame["to_market"].map(idx.region_of_market)
+    frame["cross_border"] = frame["from_region"] != frame["to_region"]
+    frame["volume_mt"] = x.values("trade_mt").to_numpy() if idx.links else 0.0
+    frame["transaction_cost_usd_per_t"] = (
+        x.params("transaction_cost_usd_per_t").to_numpy() if idx.links else 0.0
+    )
+    price = prices.set_index(["market", "period"])["price_usd_per_t"]
+    ndc = ndc_prices(x)
+    export_rent = -x.per_year(x.reduced_costs("exports_mt")).clip(upper=0.0)
+    for end in ("from", "to"):
+        at = pd.MultiIndex.from_arrays([frame[f"{end}_market"], frame["period"]])
+        frame[f"{end}_price_usd_per_t"] = price.reindex(at).to_numpy()
+        regions = pd.MultiIndex.from_arrays([frame[f"{end}_region"], frame["period"]])
+        frame[f"{end}_ndc_price_usd_per_t"] = ndc.reindex(regions, fill_value=0.0).to_numpy()
+    markets = pd.MultiIndex.from_arrays([frame["from_market"], frame["period"]])
+    rent = export_rent.reindex(markets, fill_value=0.0).to_numpy()
+    frame["export_rent_usd_per_t"] = np.where(frame["cross_border"], rent, 0.0)
+    abroad = frame["cross_border"].to_numpy()
+    exporter_ndc = np.where(abroad, frame["from_ndc_price_usd_per_t"], 0.0)
+    importer_ndc = np.where(abroad, frame["to_ndc_price_usd_per_t"], 0.0)
+    frame["settlement_price_usd_per_t"] = (
+        frame["from_price_usd_per_t"] + exporter_ndc + frame["export_rent_usd_per_t"]
+    )
+    frame["import_rent_usd_per_t"] = (
+        frame["to_price_usd_per_t"]
+        + importer_ndc
+        - frame["settlement_price_usd_per_t"]
+        - frame["transaction_cost_usd_per_t"]
+    )
+    frame["payment_musd"] = np.where(
+        abroad, frame["volume_mt"] * frame["settlement_price_usd_per_t"], 0.0
+    )
+    return frame[SETTLEMENT_COLUMNS]
+
+
+def ndc_prices(x: Extract) -> pd.Series:
+    """λ[r,t]: the shadow price of each region's NDC, undiscounted US$/t (0 where slack)."""
+    return x.per_year(x.duals("ndc_accounting")).fillna(0.0)
+
 
 def cost_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per region and period, US$ million/yr: abatement + allowance payments + reserve + tax
-    + its shares of project costs − the value of PM avoided (when valued).
+    """Per region and period, US$ million/yr: each line of the three accounts, then the accounts
+    (`ACCOUNTS`; see the module's docstring for what each holds).
 
     Computed from the solution arrays alone, so a sweep can keep costs without the other tables.
     """
     idx = x.model.index
     keys = pd.MultiIndex.from_tuples(idx.region_periods(), names=["region", "period"])
-    steps, pools = idx.steps, idx.pools
-    spent = x.step_abatement() * steps["cost_usd_per_t"].to_numpy()
-    of_pool = pd.Series(np.bincount(steps["pool"], spent, minlength=len(pools)))
-    abate = of_pool.groupby([pools["region"], pools["period"]]).sum()
+    prices = price_table(x) if prices is None else prices
     frame = pd.DataFrame(index=keys)
-    frame["abatement_cost_musd"] = abate.reindex(keys, fill_value=0.0)
-    payments = _allowance_payments(x, price_table(x) if prices is None else prices)
-    frame["allowance_payments_musd"] = payments.reindex(keys, fill_value=0.0)
-    frame["reserve_payments_musd"] = _reserve_payments(x).reindex(keys, fill_value=0.0)
+    frame["abatement_cost_musd"] = _abatement_costs(x).reindex(keys, fill_value=0.0)
+    frame["project_cost_musd"], frame["pm_benefit_musd"] = _project_lines(x, keys)
+    trades = settlement(x, prices)
+    for name, values in _trade_lines(trades).items():
+        frame[name] = values.reindex(keys, fill_value=0.0)
     taxed = x.values("taxed_emissions_mt")
-    frame["tax_paid_musd"] = (x.params("tax_rate_usd_per_t") * taxed).reindex(keys)
-    frame["project_cost_musd"] = 0.0
-    frame["pm_benefit_musd"] = 0.0
-    if idx.projects.projects and x.values("project_cost_musd").abs().max() > 0:
-        credits = credit_table(x)
-
-        frame["project_cost_musd"] = regional_project_costs(x, credits).reindex(
-            keys, fill_value=0.0
-        )
-        if x.model.pyomo.pm_damage_usd_per_t.value:
-            pm = regional_pm_benefits(x, cobenefit_table(x))
-            frame["pm_benefit_musd"] = pm.reindex(keys, fill_value=0.0)
-    frame["total_cost_musd"] = frame.sum(axis=1)
+    frame["tax_musd"] = (x.params("tax_rate_usd_per_t") * taxed).reindex(keys, fill_value=0.0)
+    frame["floor_top_up_musd"] = _by_region(x, floor_top_ups(x, prices)).reindex(
+        keys, fill_value=0.0
+    )
+    ceiling = x.params("ceiling_usd_per_t") * x.values("ceiling_sales_mt")
+    frame["ceiling_sales_musd"] = _by_region(x, ceiling).reindex(keys, fill_value=0.0)
+    frame["national_cost_musd"] = (
+        frame["abatement_cost_musd"]
+        + frame["project_cost_musd"]
+        + frame["transaction_cost_musd"]
+        + frame["paid_abroad_musd"]
+        - frame["received_from_abroad_musd"]
+        + frame["pm_benefit_musd"]
+    )
+    frame["government_revenue_musd"] = (
+        frame["tax_musd"]
+        + frame["floor_top_up_musd"]
+        + frame["ceiling_sales_musd"]
+        + frame["export_fees_musd"]
+        - frame["import_support_musd"]
+        - frame["project_cost_musd"]
+    )
+    frame["emitters_cost_musd"] = (
+        frame["abatement_cost_musd"]
+        + frame["tax_musd"]
+        + frame["floor_top_up_musd"]
+        + frame["ceiling_sales_musd"]
+        + frame["transaction_cost_musd"]
+        + frame["emitters_imports_musd"]
+        - frame["emitters_exports_musd"]
+    )
     return clean(frame.reset_index())
 
 
-def _allowance_payments(x: Extract, prices: pd.DataFrame) -> pd.Series:
-    """Bought at the seller's price plus transaction cost, minus sold at the seller's price."""
-    idx = x.model.index
-    if not idx.links:
+def _abatement_costs(x: Extract) -> pd.Series:
+    """Σ c[k]·a[k] of each region and period (US$ million/yr)."""
+    steps, pools = x.model.index.steps, x.model.index.pools
+    spent = x.step_abatement() * steps["cost_usd_per_t"].to_numpy()
+    of_pool = pd.Series(np.bincount(steps["pool"], spent, minlength=len(pools)))
+    return of_pool.groupby([pools["region"], pools["period"]]).sum()
+
+
+def _project_lines(x: Extract, keys: pd.MultiIndex) -> tuple[pd.Series, pd.Series]:
+    """Each region's share of project costs, and −(value of the PM it is spared)."""
+    zero = pd.Series(0.0, index=keys)
+    if not x.model.index.projects.projects or not x.values("project_cost_musd").abs().max() > 0:
+        return zero, zero
+    costs = regional_project_costs(x, credit_table(x)).reindex(keys, fill_value=0.0)
+    if not x.model.pyomo.pm_damage_usd_per_t.value:
+        return costs, zero
+    pm = regional_pm_benefits(x, cobenefit_table(x)).reindex(keys, fill_value=0.0)
+    return costs, pm
+
+
+def _trade_lines(trades: pd.DataFrame) -> dict[str, pd.Series]:
+    """The money of allowance flows, by region and period (US$ million/yr).
+
+    paid_abroad / received_from_abroad: S·x of cross-border flows; transaction_cost: τ·x of
+    every flow into the region's markets; export_fees: (λ + μ^X)·x the exporter's government
+    keeps of S; emitters_exports: p_m·x its emitters keep; emitters_imports: what importing
+    emitters pay besides τ, min(S, p_n − τ)·x; import_support: what the importing government
+    adds, (S − (p_n − τ))⁺·x — a tonne bought for the NDC beyond its worth in the market.
+    """
+    abroad = trades[trades["cross_border"]]
+    volume = abroad["volume_mt"]
+    settle = abroad["settlement_price_usd_per_t"]
+    worth = abroad["to_price_usd_per_t"] - abroad["transaction_cost_usd_per_t"]
+    by_exporter = [abroad["from_region"].rename("region"), abroad["period"]]
+    by_importer = [abroad["to_region"].rename("region"), abroad["period"]]
+    by_buyer = [trades["to_region"].rename("region"), trades["period"]]
+    return {
+        "transaction_cost_musd": (trades["volume_mt"] * trades["transaction_cost_usd_per_t"])
+        .groupby(by_buyer)
+        .sum(),
+        "paid_abroad_musd": (volume * settle).groupby(by_importer).sum(),
+        "received_from_abroad_musd": (volume * settle).groupby(by_exporter).sum(),
+        "export_fees_musd": (volume * (settle - abroad["from_price_usd_per_t"]))
+        .groupby(by_exporter)
+        .sum(),
+        "emitters_exports_musd": (volume * abroad["from_price_usd_per_t"])
+        .groupby(by_exporter)
+        .sum(),
+        "emitters_imports_musd": (volume * np.minimum(settle, worth)).groupby(by_importer).sum(),
+        "import_support_musd": (volume * (settle - worth).clip(lower=0.0))
+        .groupby(by_importer)
+        .sum(),
+    }
+
+
+def floor_top_ups(x: Extract, prices: pd.DataFrame) -> pd.Series:
+    """(F − p)⁺·E of each market with a top-up floor: what its emitters pay the government
+    beyond the market price on every covered tonne (US$ million/yr), by (market, period)."""
+    floor = x.params("top_up_floor_usd_per_t")
+    if floor.empty or not floor.any():
         return pd.Series(dtype=float)
-    price = prices.set_index(["market", "period"])["price_usd_per_t"]
-    links = pd.DataFrame(idx.links, columns=["from_market", "to_market", "period"])
-    seller = price.reindex(pd.MultiIndex.from_frame(links[["from_market", "period"]])).to_numpy()
-    volume = x.values("trade_mt").to_numpy()
-    cost = x.params("transaction_cost_usd_per_t").to_numpy()
-    region = idx.region_of_market
-    paid = (
-        pd.Series(volume * (seller + cost))
-        .groupby([links["to_market"].map(region), links["period"]])
-        .sum()
-    )
-    received = (
-        pd.Series(volume * seller)
-        .groupby([links["from_market"].map(region), links["period"]])
-        .sum()
-    )
-    return paid.sub(received, fill_value=0.0)
+    price = prices.set_index(["market", "period"])["price_usd_per_t"].reindex(floor.index)
+    covered = covered_emissions(x).reindex(floor.index, fill_value=0.0)
+    return (floor - price).clip(lower=0.0) * covered
 
 
-def _reserve_payments(x: Extract) -> pd.Series:
-    """Purchases at the ceiling minus sales at the floor, by region and period."""
+def covered_emissions(x: Extract) -> pd.Series:
+    """E[m,t] = Σ_{p∈m} (B[p] − A[p]) − Σ_{j, e∈m} G[j,e,t]: each ETS market's covered
+    emissions (Mt/yr), by (market, period)."""
+    idx = x.model.index
+    pools = idx.pools
+    net = (x.params("pool_baseline_mt") - x.values("pool_abatement_mt")).to_numpy()
+    covered = pools["market"].notna().to_numpy()
+    emissions = (
+        pd.Series(net[covered])
+        .groupby([pools["market"].to_numpy()[covered], pools["period"].to_numpy()[covered]])
+        .sum()
+    )
+    generated = x.values("generated_mt")
+    if not generated.empty:
+        market = x.model.dataset.emitters.set_index("emitter")["market"]
+        emitters, periods = generated.index.get_level_values(1), generated.index.get_level_values(2)
+        avoided = generated.groupby([emitters.map(market), periods]).sum()
+        emissions = emissions.sub(avoided, fill_value=0.0)
+    return emissions
+
+
+def _by_region(x: Extract, values: pd.Series) -> pd.Series:
+    """A (market, period) series summed by (region, period)."""
+    if values.empty:
+        return pd.Series(dtype=float)
     region = x.model.index.region_of_market
-    paid = x.params("ceiling_usd_per_t") * x.values("ceiling_sales_mt") - x.params(
-        "floor_usd_per_t"
-    ) * x.values("floor_withdrawal_mt")
-    regions = [region[mk] for mk in paid.index.get_level_values(0)]
-    return paid.groupby([regions, paid.index.get_level_values(1)]).sum()
+    markets = values.index.get_level_values(0)
+    return values.groupby([[region[m] for m in markets], values.index.get_level_values(1)]).sum()
 
 
-def present_value(costs: pd.DataFrame, index: ModelIndex) -> pd.Series:
-    """Σ_t y_t·δ_t·total cost[r,t]: each region's present-value cost (US$ million)."""
+def present_value(costs: pd.DataFrame, index: ModelIndex, account: str = ACCOUNTS[0]) -> pd.Series:
+    """Σ_t w_t·account[r,t]: each region's present value of an account (US$ million); the
+    national cost unless another is named."""
     weight = costs["period"].map(index.weight)
-    return (costs["total_cost_musd"] * weight).groupby(costs["region"]).sum().astype(float)
+    return (costs[account] * weight).groupby(costs["region"]).sum().astype(float)

@@ -45,6 +45,9 @@ class Extract:
     def duals(self, name: str) -> pd.Series:
         return self.session.duals(self.solution, getattr(self.model.pyomo, name))
 
+    def reduced_costs(self, name: str) -> pd.Series:
+        return self.session.reduced_costs(self.solution, getattr(self.model.pyomo, name))
+
     def params(self, name: str) -> pd.Series:
         param = getattr(self.model.pyomo, name)
         return pd.Series({k: param[k].value for k in param})

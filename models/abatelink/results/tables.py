@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from abatelink.results.costs import cost_table
+from abatelink.results.costs import cost_table, settlement
 from abatelink.results.extract import Extract, clean
 from abatelink.results.prices import price_table
 from abatelink.results.projects import ledger_table, project_tables
@@ -140,21 +140,11 @@ def balance_table(x: Extract, prices: pd.DataFrame, abatement: pd.DataFrame) -> 
 
 
 def trade_table(x: Extract, prices: pd.DataFrame) -> pd.DataFrame:
-    """Per link and period: volume, limits, prices at both ends and the payment."""
-    idx = x.model.index
-    frame = pd.DataFrame(idx.links, columns=["from_market", "to_market", "period"])
-    frame["from_region"] = frame["from_market"].map(idx.region_of_market)
-    frame["to_region"] = frame["to_market"].map(idx.region_of_market)
-    frame["volume_mt"] = x.values("trade_mt").to_numpy()
-    frame["max_volume_mt"] = x.params("link_max_volume_mt").to_numpy()
-    frame["transaction_cost_usd_per_t"] = x.params("transaction_cost_usd_per_t").to_numpy()
-    price = prices.set_index(["market", "period"])["price_usd_per_t"]
-    for end in ("from", "to"):
-        at = pd.MultiIndex.from_arrays([frame[f"{end}_market"], frame["period"]])
-        frame[f"{end}_price_usd_per_t"] = price.reindex(at).to_numpy()
-    frame["payment_musd"] = frame["volume_mt"] * (
-        frame["from_price_usd_per_t"] + frame["transaction_cost_usd_per_t"]
-    )
+    """Per link and period: volume and capacity, both ends' prices, the settlement price and
+    the payment (`costs.settlement`)."""
+    frame = settlement(x, prices)
+    capacity = x.params("link_max_volume_mt").to_numpy() if len(frame) else []
+    frame.insert(frame.columns.get_loc("volume_mt") + 1, "max_volume_mt", capacity)
     return clean(frame)
 
 

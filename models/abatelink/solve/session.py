@@ -287,6 +287,15 @@ class Session:
             return pd.Series(np.full(len(rows), np.nan), index=index)
         return pd.Series(solution.row_dual[rows], index=index)
 
+    def reduced_costs(self, solution: Solution, var: pyo.Var) -> pd.Series:
+        """Column duals (reduced costs) of an indexed variable, indexed by its keys: ≤ 0 at an
+        upper bound that binds in this minimisation, its value per unit of the bound."""
+        _, cols = self.columns(var)
+        index = self._index(var.name, self.columns(var))
+        if solution.col_dual is None:
+            return pd.Series(np.full(len(cols), np.nan), index=index)
+        return pd.Series(solution.col_dual[cols], index=index)
+
     def _index(self, name: str, keyed: tuple[list, np.ndarray]) -> pd.Index:
         """The pandas index of a component's keys, built once."""
         if name not in self._indexes:

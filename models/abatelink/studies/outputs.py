@@ -97,7 +97,7 @@ def _costs(x: Extract, *_: object) -> list[Row]:
     costs = cost_table(x)
     rows = [
         ("costs", r, t, v)
-        for r, t, v in costs[["region", "period", "total_cost_musd"]].itertuples(index=False)
+        for r, t, v in costs[["region", "period", "national_cost_musd"]].itertuples(index=False)
     ]
     return rows + [("cost_pv", r, None, v) for r, v in present_value(costs, x.model.index).items()]
 

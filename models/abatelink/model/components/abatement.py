@@ -24,10 +24,17 @@ COST_TERM = None  # Σ c[k]·a[k] is in the step columns' objective costs (step_
 
 
 def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
-    """Declare pool baselines and abatement, and the emission expressions of each scope."""
+    """Declare pool baselines and abatement, and the emission expressions of each scope.
+
+    A[p] ≥ A_min[p]: a top-up price floor F makes a covered pool abate at least every step
+    that costs less than F (`levers`); 0 otherwise.
+    """
     quantity = dict(zip(idx.pools["pool"], idx.pools["quantity_mt"], strict=True))
+    m.pool_min_abatement_mt = pyo.Param(list(quantity), mutable=True, initialize=0.0)
     m.pool_abatement_mt = pyo.Var(
-        list(quantity), within=pyo.NonNegativeReals, bounds=lambda _, p: (0.0, quantity[p])
+        list(quantity),
+        within=pyo.NonNegativeReals,
+        bounds=lambda m, p: (m.pool_min_abatement_mt[p], quantity[p]),
     )
     m.pool_baseline_mt = pyo.Param(list(quantity), mutable=True, initialize=0.0)
     m.covered_emissions_mt = pyo.Expression(

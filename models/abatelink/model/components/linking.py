@@ -1,4 +1,8 @@
-"""Allowance trades over links between markets, with import and export limits."""
+"""Allowance trades over links between markets, with import and export limits.
+
+Import and export limits bound cross-border flows only; a flow between two markets of one
+region (China's national ETS and its pilots) moves allowances within the country.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
     )
     m.import_total = pyo.Constraint(market_periods, rule=_import_total)
     m.export_total = pyo.Constraint(market_periods, rule=_export_total)
+    m.home_inflow_mt = pyo.Expression(market_periods, rule=_home_inflow)
     m.transaction_cost_musd = pyo.Expression(
         idx.periods,
         rule=lambda m, t: pyo.quicksum(
@@ -37,16 +42,27 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
 
 
 def _import_total(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
-    """I[m,t] = Σ_{l into m} x[l,t] + P[m,t];  0 ≤ I[m,t] ≤ Ī[m,t] (import limit).
+    """I[m,t] = Σ_{l into m from abroad} x[l,t] + P[m,t];  0 ≤ I[m,t] ≤ Ī[m,t] (import limit).
 
     P are joint-project credits from abroad surrendered in m: they count against the limit.
     """
-    inflow = pyo.quicksum(m.trade_mt[k] for k in m.index_sets.members("links_into", (market, t)))
+    links = m.index_sets.members("links_into_from_abroad", (market, t))
+    inflow = pyo.quicksum(m.trade_mt[k] for k in links)
     relaxed = m.import_slack_mt[market, t]  # zero unless diagnosing
     return m.imports_mt[market, t] + relaxed == inflow + m.project_credits_mt[market, t]
 
 
 def _export_total(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
-    """X[m,t] = Σ_{l out of m} x[l,t];  0 ≤ X[m,t] ≤ X̄[m,t] (export limit)."""
-    outflow = pyo.quicksum(m.trade_mt[k] for k in m.index_sets.members("links_out_of", (market, t)))
+    """X[m,t] = Σ_{l out of m to abroad} x[l,t];  0 ≤ X[m,t] ≤ X̄[m,t] (export limit)."""
+    links = m.index_sets.members("links_out_to_abroad", (market, t))
+    outflow = pyo.quicksum(m.trade_mt[k] for k in links)
     return m.exports_mt[market, t] + m.export_slack_mt[market, t] == outflow
+
+
+def _home_inflow(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Expression:
+    """H[m,t] = Σ_{l into m from home} x[l,t] − Σ_{l out of m to home} x[l,t]  (Mt/yr): the net
+    flow from the other markets of m's own region, outside every transfer limit."""
+    idx = m.index_sets
+    into = pyo.quicksum(m.trade_mt[k] for k in idx.members("links_into_from_home", (market, t)))
+    out = pyo.quicksum(m.trade_mt[k] for k in idx.members("links_out_to_home", (market, t)))
+    return into - out
