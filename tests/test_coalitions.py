@@ -11,6 +11,7 @@ import yaml
 from abatelink.cli import main
 from abatelink.games.allocation import allocate
 from abatelink.inputs.scenario import Scenario, load_scenario
+from abatelink.results.costs import present_value
 from abatelink.run import run
 
 from factory import both_ways, merge, one_market, solve, write_dataset
@@ -136,3 +137,15 @@ def test_share_prices_a_mip_like_run_so_side_payments_sum_to_zero():
     assert (
         shared["grand_coalition_cost_musd"] - shared["side_payment_received_musd"]
     ).to_numpy() == pytest.approx(shared["final_cost_musd"].to_numpy(), abs=1e-6)
+
+
+def test_autarky_is_one_thing_for_run_compare_and_share():
+    """runs/autarky.yaml (cross-border links closed, domestic ones open) costs each country what
+    share's standalone costs it on runs/linked.yaml."""
+    runs = JOINT_ALL.parent
+    alone = run(load_scenario(runs / "autarky.yaml"))
+    by_run = present_value(alone["costs"], alone.model.index)
+    standalone = allocate(load_scenario(runs / "linked.yaml"), "shapley").table
+    assert standalone.set_index("region")["standalone_cost_musd"].to_dict() == pytest.approx(
+        by_run.to_dict(), abs=1e-6
+    )

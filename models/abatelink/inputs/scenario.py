@@ -4,7 +4,7 @@
 name: linked
 dataset: ../data/nea2018        # relative to this file
 periods: [2020, 2025, 2030]     # default: all of the data set's
-links: all                      # none | all | ["CN-ETS->KR-ETS", "CN-ETS<->JP-TSE", ...]
+links: all                      # none | domestic | all | ["CN-ETS->KR-ETS", "CN-ETS<->JP-TSE", ...]
 overrides:                      # table → changes; `where` selects rows by column values
   caps:   [{where: {market: KR-ETS}, scale: {cap_mt: 0.9}}]
   limits: [{where: {market: CN-ETS}, set: {max_export_share: 0.05}}]
@@ -102,7 +102,7 @@ class Scenario(BaseModel):
     description: str = ""
     dataset: str
     periods: list[int] | None = None
-    links: Literal["none", "all"] | list[str] = Field(
+    links: Literal["none", "domestic", "all"] | list[str] = Field(
         default="none", json_schema_extra={"feeds": ("links",)}
     )
     overrides: dict[str, list[Change]] = Field(default_factory=dict)
@@ -314,10 +314,15 @@ def link_names(dataset: Dataset) -> list[str]:
 
 
 def open_links(scenario: Scenario, dataset: Dataset) -> frozenset[tuple[str, str]]:
-    """Links the scenario opens: none, all, or those named (`A->B`, or `A<->B` for both ways)."""
+    """Links the scenario opens: none; domestic, those between two markets of one region (each
+    country in autarky, as a coalition's outsiders are); all; or those named (`A->B`, or
+    `A<->B` for both ways)."""
     known = {tuple(name.split("->")) for name in link_names(dataset)}
     if scenario.links == "none":
         return frozenset()
+    if scenario.links == "domestic":
+        region = dict(zip(dataset.markets["market"], dataset.markets["region"], strict=True))
+        return frozenset((a, b) for a, b in known if region[a] == region[b])
     if scenario.links == "all":
         return frozenset(known)
     chosen: set[tuple[str, str]] = set()
