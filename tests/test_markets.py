@@ -361,6 +361,8 @@ def test_a_top_up_floor_makes_emitters_face_it_and_sells_their_surplus_abroad(tm
     assert abated["MA-e"] == pytest.approx(40)
     # B needs 25 − 20 = 5 more: its 15 US$/t step sets the linked price (A's floor is a tax).
     assert price(result, "MA") == pytest.approx(15) and price(result, "MB") == pytest.approx(15)
+    faced = result["prices"].set_index("market")["emitters_price_usd_per_t"]
+    assert faced.to_dict() == pytest.approx({"MA": 45, "MB": 15})
     costs = result["costs"].set_index("region")
     assert costs.loc["A", "floor_top_up_musd"] == pytest.approx((45 - 15) * 60)
     assert costs.loc["A", "government_revenue_musd"] == pytest.approx((45 - 15) * 60)
