@@ -14,6 +14,7 @@ from factory import (
     merit_order,
     one_market,
     solve,
+    steps,
     supergrid,
     write_dataset,
 )
@@ -327,3 +328,31 @@ def test_valuing_the_pm_avoided_can_make_a_unit_worth_building(tmp_path):
     assert table(valued, "costs")["national_cost_musd"].sum() == pytest.approx(
         valued.solution.objective
     )
+
+
+def test_a_tonne_is_avoided_once_by_capture_or_by_a_mac_step(tmp_path):
+    """Host A-e emits 20 Mt/yr, 10 of them at a CCS unit; its MAC steps are 5 Mt at 1, 5 at 1.5
+    and 10 at 100 US$/t. With the unit running, steps may abate only the other half of its
+    emissions (10 Mt), so 19.5 Mt cannot be met with the unit (8.67 + 10 = 18.67): it stays
+    unbuilt and the steps do it all. Counting the plant's tonnes twice would build the unit."""
+    host = {
+        "markets": [{"market": "MA", "region": "A", "kind": "ets", "project_credits": True}],
+        "emitters": [{"emitter": "A-e", "region": "A", "sector": "power", "market": "MA"}],
+        "baseline": [{"emitter": "A-e", "period": 2020, "emissions_mt": 20}],
+        "mac": steps("A-e", 2020, [5, 5, 10], [1, 1.5, 100]),
+        "caps": [{"market": "MA", "period": 2020, "cap_mt": 0.5}],
+        "projects": [{"project": "ccs", "kind": "ccs"}],
+        "participants": [{"project": "ccs", "region": "A"}],
+        "ccs_units": [ccs_unit("u1", "ccs", "A-e")],
+    }
+    folder = write_dataset(tmp_path / "d", periods=[2020], regions=["A"], **host)
+    result = solve(folder, links="none")
+    assert not bool(table(result, "projects", "item").loc["u1", "built"])
+    assert result.solution.objective == pytest.approx(5 * 1 + 5 * 1.5 + 9.5 * 100)
+    # Needing 18 Mt instead, the unit (12 Mt captured at 5 US$/t) and 9.33 Mt of steps win.
+    easier = solve(folder, links="none", overrides={"caps": [{"set": {"cap_mt": 2.0}}]})
+    assert bool(table(easier, "projects", "item").loc["u1", "built"])
+    steps_used = 18 - avoided_mt(10)
+    assert steps_used <= 10
+    expected = captured_mt(10) * 5.0 + 5 * 1 + (steps_used - 5) * 1.5
+    assert easier.solution.objective == pytest.approx(expected)
