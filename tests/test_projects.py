@@ -287,6 +287,22 @@ def test_closing_a_project_keeps_it_unbuilt(tmp_path):
     assert table(result, "credits")["credited_mt"].sum() == pytest.approx(0)
 
 
+def test_a_marginal_emission_factor_replaces_the_average_where_given(tmp_path):
+    data = merge(
+        one_market(tmp_path, "MB", "B", 100, 90, [10, 10, 10], [40, 80, 120]),
+        one_market(tmp_path, "MC", "C", 100, 80, [10, 10, 10], [50, 90, 150]),
+        supergrid(),
+    )
+    for row in data["markets"]:
+        row["project_credits"] = True
+    data["grids"][1]["displaced_emission_factor_t_per_mwh"] = 1.0  # C's marginal: coal
+    data["grids"][0]["displaced_emission_factor_t_per_mwh"] = None  # B: its average, 0.5
+    folder = write_dataset(tmp_path / "m", periods=[2020], regions=["M", "B", "C"], **data)
+    credits = table(solve(folder, links="none"), "credits", "region")
+    assert credits.loc["C", "generated_mt"] == pytest.approx(12 * 1.0)
+    assert credits.loc["B", "generated_mt"] == pytest.approx(5 * 0.5)
+
+
 def test_the_supergrid_is_credited_with_the_generation_it_displaces(tmp_path):
     plain = solve(grid_data(tmp_path, "plain"), links="none")
     credited = solve(grid_data(tmp_path, "credited", avoided_usd_per_mwh=30.0), links="none")

@@ -213,6 +213,9 @@ PROJECT_TABLES = (
             _col("period", "period"),
             _col("emitter"),
             _number("emission_factor_t_per_mwh", unit="t/MWh"),
+            _number(
+                "displaced_emission_factor_t_per_mwh", required=False, nullable=True, unit="t/MWh"
+            ),
             _number("max_absorb_twh", unit="TWh/yr"),
             _number(
                 "avoided_generation_usd_per_mwh",

@@ -58,7 +58,12 @@ class ProjectIndex:
 
     @cached_property
     def emission_factor(self) -> dict[tuple[str, int], float]:
-        return dict(zip(self.grid_keys, self.grids["emission_factor_t_per_mwh"]))
+        """t CO2/MWh a delivered MWh displaces: the grid's marginal factor where the data set
+        gives one (`displaced_emission_factor_t_per_mwh`), else its average factor."""
+        average = self.grids["emission_factor_t_per_mwh"]
+        marginal = self.grids.get("displaced_emission_factor_t_per_mwh")
+        factor = average if marginal is None else marginal.fillna(average)
+        return dict(zip(self.grid_keys, factor.astype(float)))
 
     @cached_property
     def avoided_generation_usd_per_mwh(self) -> dict[tuple[str, int], float]:
