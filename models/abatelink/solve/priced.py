@@ -19,6 +19,7 @@ from abatelink.errors import SolveError
 from abatelink.inputs.scenario import Inputs, SolverOptions
 from abatelink.model.build import Model
 from abatelink.model.levers import set_credit_shares
+from abatelink.solve.kinks import central_duals
 from abatelink.solve.session import Session, Solution
 
 MAX_OFFTAKE_ROUNDS = 20
@@ -65,7 +66,17 @@ def solve(session: Session, inputs: Inputs, options: SolverOptions | None = None
     prices = solution
     if solution.is_mip and solution.has_solution:
         prices = conditional_prices(session, solution, options)
+    elif solution.has_solution:
+        prices = _central(session, solution)
     return Priced(session, inputs, solution, prices, rounds)
+
+
+def _central(session: Session, solution: Solution) -> Solution:
+    """The LP solution with one dual at each kink (`kinks.central_duals`) for the rows the
+    accounts read (market balances, NDC accounting, tax bases) and the export limits."""
+    m = session.model.pyomo
+    rows = [session.rows(con)[1] for con in (m.market_balance, m.ndc_accounting, m.tax_base)]
+    return central_duals(session, solution, np.concatenate(rows), session.columns(m.exports_mt)[1])
 
 
 def _solve_with_offtake(
@@ -113,7 +124,8 @@ def integer_variables(model: Model) -> list[pyo.Var]:
 def conditional_prices(
     session: Session, solution: Solution, options: SolverOptions | None = None
 ) -> Solution:
-    """Re-solve as an LP with every integer variable fixed at `solution`'s rounded value."""
+    """Re-solve as an LP with every integer variable fixed at `solution`'s rounded value; its
+    duals, one at each kink (`_central`), are the prices conditional on the build."""
     fixed = []
     for var in integer_variables(session.model):
         values = np.round(session.values(solution, var).to_numpy())
@@ -124,7 +136,7 @@ def conditional_prices(
     variables = [data for data, _ in fixed]
     session.update_variables(variables)
     try:
-        return session.solve(options)
+        return _central(session, session.solve(options))
     finally:
         for data, domain in fixed:
             data.unfix()

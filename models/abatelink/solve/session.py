@@ -226,6 +226,10 @@ class Session:
                     raise SolveError(f"HiGHS rejected option {name}={value!r}")
                 self._options[name] = value
 
+    def current_solution(self, seconds: float = 0.0) -> Solution:
+        """What HiGHS holds now (after a solve made outside `solve`, e.g. by `kinks`)."""
+        return self._solution(seconds)
+
     def _solution(self, seconds: float) -> Solution:
         highs = self.highs
         info = highs.getInfo()
