@@ -22,6 +22,7 @@ from abatelink.inputs.scenario import (
 from abatelink.model.build import Model, build
 from abatelink.model.levers import set_inputs
 from abatelink.results import tables
+from abatelink.results.costs import ACCOUNTS, present_value
 from abatelink.solve.diagnose import diagnose
 from abatelink.solve.numerics import coefficient_ranges, range_warnings
 from abatelink.solve.priced import Priced, solve
@@ -104,6 +105,11 @@ def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> Ru
     summary["warnings"] = range_warnings(ranges)
     summary["prices_conditional_on_build"] = priced.conditional_on_build
     summary["offtake_iterations"] = priced.offtake_rounds
+    if "costs" in result_tables:
+        summary["present_value_musd"] = {
+            account: present_value(result_tables["costs"], model.index, account).to_dict()
+            for account in ACCOUNTS
+        }
     if priced.conditional_on_build:
         summary["prices_note"] = (
             "LP duals with every build fixed at the MILP solution: prices conditional on the build"

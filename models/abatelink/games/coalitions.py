@@ -7,9 +7,11 @@ the national account (`results.costs`) and the prices that belong to each solve,
 
     c(S) = Σ_{i ∈ S} c_i(S),     v(S) = Σ_{i ∈ S} c_i(alone) − c(S),
 
-with c_i(S) the present-value national cost of country i when S forms (payments between
-members cancel) and c_i(alone) its cost when every country is alone. All 2^n coalitions
-re-solve one persistent model; only link and build bounds change.
+with c_i(S) the present-value national cost of country i when S forms and c_i(alone) its
+cost when every country is alone. Members trade only among themselves, so their payments
+cancel in the sum and c(S) is the members' resource cost (`results.costs.resource_costs`):
+no price is needed, and each coalition is solved without one. All 2^n coalitions re-solve
+one persistent model; only link and build bounds change.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from abatelink.games.solutions import Game, coalition_label
 from abatelink.inputs.scenario import Inputs, SolverOptions
 from abatelink.model.build import Model
 from abatelink.model.levers import set_openings
-from abatelink.results.costs import cost_table, present_value
+from abatelink.results.costs import cost_table, present_value, resource_costs
 from abatelink.results.extract import Extract
 from abatelink.solve.priced import Priced, solve
 from abatelink.solve.session import Session
@@ -76,13 +78,20 @@ def standalone_costs(
     """c_i(alone): each country's present-value cost when every country acts alone."""
     alone = standalone_inputs(model, inputs)
     set_openings(model, alone)
-    return regional_costs(solve(session, alone, options), "every country alone")
+    return _resource_costs(solve(session, alone, options, prices=False), "every country alone")
 
 
 def regional_costs(priced: Priced, what: str) -> pd.Series:
-    """Each region's present-value cost in a priced solve that must be optimal."""
+    """Each region's present-value national cost in a priced solve that must be optimal."""
     _require_solution(priced.status, what)
     return present_value(cost_table(Extract(priced)), priced.model.index)
+
+
+def _resource_costs(solved: Priced, what: str) -> pd.Series:
+    """Each region's present-value resource cost in a solve that must be optimal."""
+    _require_solution(solved.status, what)
+    costs = resource_costs(Extract(solved))
+    return present_value(costs, solved.model.index, "resource_cost_musd")
 
 
 @dataclass(frozen=True)
@@ -109,8 +118,8 @@ def coalition_values(
         start = time.perf_counter()
         opened = coalition_inputs(model, inputs, members)
         set_openings(model, opened)
-        priced = solve(session, opened, options)
-        costs = regional_costs(priced, coalition_label(members, players))
+        priced = solve(session, opened, options, prices=False)
+        costs = _resource_costs(priced, coalition_label(members, players))
         cost = sum(costs[i] for i in members)
         value = sum(alone[i] for i in members) - cost
         rows.append(

@@ -119,9 +119,8 @@ def cost_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
     idx = x.model.index
     keys = pd.MultiIndex.from_tuples(idx.region_periods(), names=["region", "period"])
     prices = price_table(x) if prices is None else prices
-    frame = pd.DataFrame(index=keys)
-    frame["abatement_cost_musd"] = _abatement_costs(x).reindex(keys, fill_value=0.0)
-    frame["project_cost_musd"], frame["pm_benefit_musd"] = _project_lines(x, keys)
+    frame = resource_costs(x).set_index(["region", "period"])
+    frame = frame.drop(columns="resource_cost_musd").reindex(keys)
     trades = settlement(x, prices)
     for name, values in _trade_lines(trades).items():
         frame[name] = values.reindex(keys, fill_value=0.0)
@@ -160,6 +159,28 @@ def cost_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
     return clean(frame.reset_index())
 
 
+def resource_costs(x: Extract) -> pd.DataFrame:
+    """Per region and period: what acting costs before any payment between regions (US$
+    million/yr) — abatement + project cost shares + transaction costs borne + PM benefit (≤ 0).
+    No price enters, so a solve without prices serves. Summed over the members of a coalition
+    that trades only among itself, it is their national cost: their payments cancel."""
+    idx = x.model.index
+    keys = pd.MultiIndex.from_tuples(idx.region_periods(), names=["region", "period"])
+    frame = pd.DataFrame(index=keys)
+    frame["abatement_cost_musd"] = _abatement_costs(x).reindex(keys, fill_value=0.0)
+    frame["project_cost_musd"], frame["pm_benefit_musd"] = _project_lines(x, keys)
+    if idx.links:
+        links = pd.DataFrame(idx.links, columns=["from_market", "to_market", "period"])
+        borne = x.values("trade_mt").to_numpy() * x.params("transaction_cost_usd_per_t").to_numpy()
+        buyer = links["to_market"].map(idx.region_of_market).rename("region")
+        transaction = pd.Series(borne).groupby([buyer, links["period"]]).sum()
+    else:
+        transaction = pd.Series(dtype=float)
+    frame["transaction_cost_musd"] = transaction.reindex(keys, fill_value=0.0)
+    frame["resource_cost_musd"] = frame.sum(axis=1)
+    return clean(frame.reset_index())
+
+
 def _abatement_costs(x: Extract) -> pd.Series:
     """Σ c[k]·a[k] of each region and period (US$ million/yr)."""
     steps, pools = x.model.index.steps, x.model.index.pools
@@ -183,11 +204,11 @@ def _project_lines(x: Extract, keys: pd.MultiIndex) -> tuple[pd.Series, pd.Serie
 def _trade_lines(trades: pd.DataFrame) -> dict[str, pd.Series]:
     """The money of allowance flows, by region and period (US$ million/yr).
 
-    paid_abroad / received_from_abroad: S·x of cross-border flows; transaction_cost: τ·x of
-    every flow into the region's markets; export_fees: (λ + μ^X)·x the exporter's government
-    keeps of S; emitters_exports: p_m·x its emitters keep; emitters_imports: what importing
-    emitters pay besides τ, min(S, p_n − τ)·x; import_support: what the importing government
-    adds, (S − (p_n − τ))⁺·x — a tonne bought for the NDC beyond its worth in the market.
+    paid_abroad / received_from_abroad: S·x of cross-border flows; export_fees: (λ + μ^X)·x,
+    what the exporter's government keeps of S; emitters_exports: p_m·x, what its emitters
+    keep; emitters_imports: what importing emitters pay besides τ, min(S, p_n − τ)·x;
+    import_support: what the importing government adds, (S − (p_n − τ))⁺·x — a tonne bought
+    for the NDC beyond its worth in the market.
     """
     abroad = trades[trades["cross_border"]]
     volume = abroad["volume_mt"]
@@ -195,11 +216,7 @@ def _trade_lines(trades: pd.DataFrame) -> dict[str, pd.Series]:
     worth = abroad["to_price_usd_per_t"] - abroad["transaction_cost_usd_per_t"]
     by_exporter = [abroad["from_region"].rename("region"), abroad["period"]]
     by_importer = [abroad["to_region"].rename("region"), abroad["period"]]
-    by_buyer = [trades["to_region"].rename("region"), trades["period"]]
     return {
-        "transaction_cost_musd": (trades["volume_mt"] * trades["transaction_cost_usd_per_t"])
-        .groupby(by_buyer)
-        .sum(),
         "paid_abroad_musd": (volume * settle).groupby(by_importer).sum(),
         "received_from_abroad_musd": (volume * settle).groupby(by_exporter).sum(),
         "export_fees_musd": (volume * (settle - abroad["from_price_usd_per_t"]))

@@ -33,6 +33,8 @@ TABLE_NAMES = (
 
 def tables(priced: Priced) -> dict[str, pd.DataFrame]:
     """Every result table of a priced solution."""
+    if not priced.with_prices:
+        raise ValueError("tables need prices: solve with prices=True")
     x = Extract(priced)
     prices = price_table(x)
     abatement = abatement_table(x)

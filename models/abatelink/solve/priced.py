@@ -31,7 +31,9 @@ class Priced:
 
     `solution` is what the scenario's solve returned (status, objective, the build of a MIP);
     `prices` is the solve whose primal values and duals the result tables read: `solution`
-    itself for an LP, the LP with every build fixed at the incumbent for a MIP.
+    itself for an LP, the LP with every build fixed at the incumbent for a MIP. Solved with
+    `prices=False`, it holds quantities only (`with_prices` is False): enough for resource
+    costs, which need no price.
     """
 
     session: Session
@@ -39,6 +41,7 @@ class Priced:
     solution: Solution
     prices: Solution
     offtake_rounds: int = 0
+    with_prices: bool = True
 
     @property
     def model(self) -> Model:
@@ -58,11 +61,16 @@ class Priced:
         return self.prices is not self.solution
 
 
-def solve(session: Session, inputs: Inputs, options: SolverOptions | None = None) -> Priced:
+def solve(
+    session: Session, inputs: Inputs, options: SolverOptions | None = None, *, prices: bool = True
+) -> Priced:
     """Solve the scenario the session's model holds (set by `set_inputs` for `inputs`), iterate
-    offtake shares, and price the result. Never raises on a non-optimal status."""
+    offtake shares, and price the result (unless `prices` is False). Never raises on a
+    non-optimal status."""
     options = options or SolverOptions()
     solution, rounds = _solve_with_offtake(session, inputs, options)
+    if not prices:
+        return Priced(session, inputs, solution, solution, rounds, with_prices=False)
     prices = solution
     if solution.is_mip and solution.has_solution:
         prices = conditional_prices(session, solution, options)
