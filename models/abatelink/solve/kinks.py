@@ -6,11 +6,14 @@ round steps makes common), every dual in [left derivative, right derivative] is 
 which one HiGHS returns depends on its basis — on solver options, threads and the path of warm
 re-solves. Money settled at such a price would move between regions from one run to the next.
 
-The rule: for each row the accounts price (market balances, NDC accounting, tax bases) and each
-export limit, HiGHS's ranging says whether the present bound sits at an end of the interval on
-which its dual holds. Only there, two warm re-solves with the bound moved by ±δ read the dual on
-either side, and the reported dual is their mean. Everywhere else the dual is unique and kept.
-The bounds and the basis are restored afterwards.
+The rule: HiGHS's ranging says which of the rows the accounts price (market balances, NDC
+accounting, tax bases) sit at an end of the interval on which their dual holds — a kink. Two
+warm re-solves move all of those bounds, and the upper bounds of binding export limits, by +δ
+and by −δ at once; off the kinks each re-solve has one dual, and each is optimal for the
+unmoved problem too (the value function is linear on [b, b ± δ]). The reported duals are the
+mean of the two: optimal, so every price identity (p_n + λ_n = p_m + λ_m + τ + rents) still
+holds, and, for one kink, the midpoint of its left and right derivatives. With no kink the
+basis's duals are unique and kept. Bounds and basis are restored afterwards.
 """
 
 from __future__ import annotations
@@ -41,13 +44,12 @@ def central_duals(
     if solution.is_mip or not solution.has_solution:
         return solution
     with _by_simplex(session.highs) as highs:
-        status, ranging = highs.getRanging()
-        if status != highspy.HighsStatus.kOk or not ranging.valid:
+        if not highs.getBasis().valid:
             highs.run()  # a solve that left no basis is repeated by simplex
             if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return solution
             solution = session.current_solution(solution.solve_seconds)
-            status, ranging = highs.getRanging()
+        status, ranging = highs.getRanging()
         if status != highspy.HighsStatus.kOk or not ranging.valid:
             return solution
         return _central(highs, solution, ranging, rows, cols)
@@ -67,69 +69,82 @@ def _by_simplex(highs: highspy.Highs) -> Iterator[highspy.Highs]:
 def _central(
     highs: highspy.Highs, solution: Solution, ranging, rows: np.ndarray, cols: np.ndarray
 ) -> Solution:
-    """The midpoints (see `central_duals`), from a solve that has a basis."""
-    basis = highs.getBasis()
+    """The mean of the two duals on either side of the kinks (see `central_duals`), from a
+    solve that has a basis; `solution` itself where no priced bound sits at a kink."""
     lp = highs.getLp()
-    row_dual, col_dual = solution.row_dual.copy(), solution.col_dual.copy()
-    row_lower, row_upper = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
-    col_lower, col_upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    bounds = _Bounds(lp)
     activity = np.asarray(highs.getSolution().row_value)
     up, down = np.asarray(ranging.row_bound_up.value_), np.asarray(ranging.row_bound_dn.value_)
-    for r in rows:
-        bound = _active(row_lower[r], row_upper[r], activity[r])
-        if bound is not None and _at_kink(bound, up[r], down[r]):
-            sides = [_row_dual_at(highs, r, row_lower[r], row_upper[r], d) for d in (STEP, -STEP)]
-            row_dual[r] = _mean(sides, row_dual[r])
-    for c in cols:  # a binding limit: few, so both sides are always read
-        if col_upper[c] < highspy.kHighsInf and solution.col_value[c] >= col_upper[c] - 1e-9:
-            sides = [_col_dual_at(highs, c, col_lower[c], col_upper[c], d) for d in (STEP, -STEP)]
-            col_dual[c] = _mean(sides, col_dual[c])
+    kinked_rows = [r for r in rows if _at_kink(bounds.row_bound(r, activity[r]), up[r], down[r])]
+    binding_cols = [
+        c
+        for c in cols
+        if bounds.col_upper[c] < highspy.kHighsInf
+        and solution.col_value[c] >= bounds.col_upper[c] - 1e-9
+    ]
+    if not kinked_rows and not binding_cols:
+        return solution
+    basis = highs.getBasis()
+    sides = [bounds.duals_moved(highs, kinked_rows, binding_cols, d) for d in (STEP, -STEP)]
     highs.setBasis(basis)
     highs.run()
-    return dataclasses.replace(solution, row_dual=row_dual, col_dual=col_dual)
+    if any(side is None for side in sides):
+        return solution
+    (rows_up, cols_up), (rows_down, cols_down) = sides
+    return dataclasses.replace(
+        solution, row_dual=(rows_up + rows_down) / 2, col_dual=(cols_up + cols_down) / 2
+    )
 
 
-def _active(lower: float, upper: float, activity: float) -> float | None:
-    """The bound a row's dual belongs to: the equality's value, else the one it sits on."""
-    if lower == upper:
-        return upper
-    for bound in (upper, lower):
-        if abs(bound) < highspy.kHighsInf and abs(activity - bound) <= 1e-7 * max(1, abs(bound)):
-            return bound
-    return None
+class _Bounds:
+    """The LP's bounds, and re-solves with some of them moved together."""
+
+    def __init__(self, lp: highspy.HighsLp) -> None:
+        self.row_lower, self.row_upper = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+        self.col_lower, self.col_upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+
+    def row_bound(self, row: int, activity: float) -> float | None:
+        """The bound a row's dual belongs to: the equality's value, else the one it sits on."""
+        lower, upper = self.row_lower[row], self.row_upper[row]
+        if lower == upper:
+            return upper
+        for bound in (upper, lower):
+            if abs(bound) < highspy.kHighsInf and abs(activity - bound) <= 1e-7 * max(
+                1, abs(bound)
+            ):
+                return bound
+        return None
+
+    def duals_moved(
+        self, highs: highspy.Highs, rows: list[int], cols: list[int], shift: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Row and column duals with every finite bound of `rows` and the upper bound of
+        `cols` moved by `shift` at once (None if that has no optimum); bounds restored."""
+        r = np.asarray(rows, dtype=np.int32)
+        c = np.asarray(cols, dtype=np.int32)
+        lower, upper = self.row_lower[r], self.row_upper[r]
+        moved_lower = np.where(
+            np.isfinite(lower) & (lower > -highspy.kHighsInf), lower + shift, lower
+        )
+        moved_upper = np.where(upper < highspy.kHighsInf, upper + shift, upper)
+        col_lower, col_upper = self.col_lower[c], self.col_upper[c]
+        highs.changeRowsBounds(len(r), r, moved_lower, moved_upper)
+        highs.changeColsBounds(len(c), c, col_lower, np.maximum(col_lower, col_upper + shift))
+        try:
+            highs.run()
+            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            solved = highs.getSolution()
+            return np.asarray(solved.row_dual), np.asarray(solved.col_dual)
+        finally:
+            highs.changeRowsBounds(len(r), r, lower, upper)
+            highs.changeColsBounds(len(c), c, col_lower, col_upper)
 
 
-def _at_kink(bound: float, up: float, down: float) -> bool:
+def _at_kink(bound: float | None, up: float, down: float) -> bool:
+    """Whether the bound sits at an end of the interval [down, up] on which the basis's dual
+    holds: then the dual on one side (or both, for a zero-width interval) is another."""
+    if bound is None:
+        return False
     scale = AT_KINK * max(1.0, abs(bound))
     return abs(up - bound) <= scale or abs(down - bound) <= scale
-
-
-def _row_dual_at(highs: highspy.Highs, row: int, lower: float, upper: float, shift: float):
-    """The row's dual with its bound(s) moved by `shift`, or None if that has no optimum."""
-    new_lower = lower + shift if lower > -highspy.kHighsInf else lower
-    new_upper = upper + shift if upper < highspy.kHighsInf else upper
-    highs.changeRowBounds(row, new_lower, new_upper)
-    try:
-        highs.run()
-        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        return highs.getSolution().row_dual[row]
-    finally:
-        highs.changeRowBounds(row, lower, upper)
-
-
-def _col_dual_at(highs: highspy.Highs, col: int, lower: float, upper: float, shift: float):
-    """The column's reduced cost with its upper bound moved by `shift` (None: no optimum)."""
-    highs.changeColBounds(col, lower, max(lower, upper + shift))
-    try:
-        highs.run()
-        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        return highs.getSolution().col_dual[col]
-    finally:
-        highs.changeColBounds(col, lower, upper)
-
-
-def _mean(sides: list[float | None], otherwise: float) -> float:
-    known = [s for s in sides if s is not None]
-    return float(np.mean(known)) if len(known) == len(sides) else otherwise

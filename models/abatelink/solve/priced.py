@@ -10,6 +10,7 @@ money — run, share, coalition values, sweeps, benchmarks — goes through `sol
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,10 +82,24 @@ def solve(
 
 def _central(session: Session, solution: Solution) -> Solution:
     """The LP solution with one dual at each kink (`kinks.central_duals`) for the rows the
-    accounts read (market balances, NDC accounting, tax bases) and the export limits."""
-    m = session.model.pyomo
-    rows = [session.rows(con)[1] for con in (m.market_balance, m.ndc_accounting, m.tax_base)]
-    return central_duals(session, solution, np.concatenate(rows), session.columns(m.exports_mt)[1])
+    accounts read and the export limits."""
+    return central_duals(session, solution, *priced_rows_and_columns(session))
+
+
+def priced_rows_and_columns(session: Session) -> tuple[np.ndarray, np.ndarray]:
+    """The HiGHS rows whose duals are prices — market balances, the NDC accounting of regions
+    with a target, the tax bases of regions with a tax market — and the export limits."""
+    m, idx = session.model.pyomo, session.model.index
+    keys, ndc = session.rows(m.ndc_accounting)
+    with_target = [k for k in keys if m.ndc_target_mt[k].value < math.inf]
+    taxed = set(idx.tax_market_of_region)
+    tax_keys, tax = session.rows(m.tax_base)
+    rows = [
+        session.rows(m.market_balance)[1],
+        ndc[[keys.index(k) for k in with_target]],
+        tax[[i for i, (region, _) in enumerate(tax_keys) if region in taxed]],
+    ]
+    return np.concatenate(rows).astype(np.int64), session.columns(m.exports_mt)[1]
 
 
 def _solve_with_offtake(

@@ -24,11 +24,13 @@ from abatelink.inputs.scenario import Scenario, scenario_inputs
 from abatelink.inputs.study import Study, scenario_for
 from abatelink.model.build import Model
 from abatelink.model.levers import set_inputs
+from abatelink.solve.kinks import central_duals
+from abatelink.solve.priced import priced_rows_and_columns
 from abatelink.solve.session import STATUS_OF_HIGHS, Session
 from abatelink.studies.outputs import COLUMNS
 
 if TYPE_CHECKING:
-    import highspy
+    pass
 
 OUTPUTS = {"prices", "trades", "ndc_prices"}
 CHECK_ROWS = 3
@@ -310,8 +312,9 @@ def solve_compiled(
     The tidy rows of the whole batch are gathered as arrays and framed once.
     """
     chunks: dict[str, list] = {c: [] for c in COLUMNS}
+    priced = priced_rows_and_columns(session)
     for row in rows:
-        _solve_one(compiled, session.highs, row, outputs, chunks)
+        _solve_one(compiled, session, priced, row, outputs, chunks)
     frame = pd.DataFrame({c: np.concatenate(v) for c, v in chunks.items()})
     frame["period"] = pd.array(frame["period"], dtype="Int64")
     return frame[COLUMNS]
@@ -319,12 +322,15 @@ def solve_compiled(
 
 def _solve_one(
     compiled: CompiledStudy,
-    highs: highspy.Highs,
+    session: Session,
+    priced: tuple[np.ndarray, np.ndarray],
     row: dict,
     outputs: list[str],
     chunks: dict[str, list],
 ) -> None:
-    """Solve one scenario and append its tidy rows (objective, then kept outputs) to chunks."""
+    """Solve one scenario and append its tidy rows (objective, then kept outputs) to chunks;
+    prices at a kink are the midpoints `run` reports (`solve.kinks`)."""
+    highs = session.highs
     bounds = _predicted(compiled, row)
     highs.changeRowsBounds(len(compiled.rows), compiled.rows, bounds.row_lower, bounds.row_upper)
     highs.changeColsBounds(len(compiled.cols), compiled.cols, bounds.col_lower, bounds.col_upper)
@@ -335,8 +341,8 @@ def _solve_one(
     append = partial(_append, chunks, row["scenario_id"], status, objective)
     append("objective", [""], [None], np.array([objective]))
     if status == "optimal":
-        solution = highs.getSolution()
-        duals, values = np.asarray(solution.row_dual), np.asarray(solution.col_value)
+        solution = central_duals(session, session.current_solution(), *priced)
+        duals, values = solution.row_dual, solution.col_value
         for reader in compiled.readers:
             if reader.output in outputs:
                 append(reader.output, reader.items, reader.periods, reader.read(duals, values))
