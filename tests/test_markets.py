@@ -132,6 +132,12 @@ def test_a_one_way_link_and_a_tax_only_region_settle_without_error(tmp_path):
     assert set(costs.index) == {"A", "B", "C"}
     # C abates its 3 US$/t step under an 8 US$/t tax and pays 8 on the other 5 Mt.
     assert costs.loc["C", "abatement_cost_musd"] == pytest.approx(15)
+    assert costs.loc["C", "tax_musd"] == pytest.approx(5 * 8)
+    assert costs.loc["C", "national_cost_musd"] == pytest.approx(15)
+    # 45 Mt at 5, 12, 15 (B), 20 and 5 at 30 (B): A abates 30 and sells B 10 at 30 over the
+    # one-way link; nothing flows back.
+    assert costs.loc["A", "received_from_abroad_musd"] == pytest.approx(10 * 30)
+    assert costs.loc["B", "paid_abroad_musd"] == pytest.approx(10 * 30)
 
 
 def test_banking_makes_the_price_grow_at_the_discount_rate(tmp_path):
@@ -211,6 +217,46 @@ def test_a_binding_ndc_reduces_exports_and_reports_its_shadow_price(tmp_path):
     assert ndc.loc["A", "shadow_price_usd_per_t"] == pytest.approx(30)
     assert ndc.loc["B", "shadow_price_usd_per_t"] == pytest.approx(0)
     assert ndc["adjustment_mt"].sum() == pytest.approx(0)
+    # Settlement: A's ETS price is 0 (its cap is slack) but each exported tonne costs A's NDC
+    # 30 US$/t, so B pays S = 0 + 30 for each of the 22 Mt; A's government keeps the 660.
+    trades = bound["trades"].set_index(["from_market", "to_market"])
+    assert trades.loc[("MA", "MB"), "settlement_price_usd_per_t"] == pytest.approx(30)
+    costs = bound["costs"].set_index("region")
+    assert costs.loc["A", "received_from_abroad_musd"] == pytest.approx(22 * 30)
+    assert costs.loc["B", "paid_abroad_musd"] == pytest.approx(22 * 30)
+    assert costs.loc["A", "government_revenue_musd"] == pytest.approx(22 * 30)
+    assert costs.loc["A", "national_cost_musd"] == pytest.approx(10 * (5 + 10 + 20) - 660)
+
+
+def test_ndc_targets_may_form_a_path_over_periods(tmp_path):
+    """A's NDC in 2020 (92) and in 2025 (96), no banking: each period prices its own target."""
+    parts = [
+        merge(
+            one_market(tmp_path, "MA", "A", 100, 100, [10, 10, 10, 10], [5, 10, 20, 40], t),
+            one_market(tmp_path, "MB", "B", 100, 75, [10, 10, 10], [30, 50, 80], t),
+            {"links": both_ways("MA", "MB", t)},
+        )
+        for t in (2020, 2025)
+    ]
+    data = merge(*parts)
+    for table in ("markets", "emitters"):
+        data[table] = data[table][: len(data[table]) // 2]  # one row each, not one per period
+    data["ndc"] = [
+        {"region": "A", "period": 2020, "target_mt": 92},
+        {"region": "A", "period": 2025, "target_mt": 96},
+    ]
+    data["banking"] = [{"market": m, "banking_allowed": False} for m in ("MA", "MB")]
+    folder = write_dataset(tmp_path / "p", periods=[2020, 2025], regions=["A", "B"], **data)
+    result = solve(folder)
+    ndc = result["ndc"].set_index(["region", "period"])
+    # 2020 as above: A abates 30, exports 22, λ_A = 30 (B's first step). 2025: exporting x
+    # needs A to abate x + 4, so A covers all of B's 25 by abating 29 (its 20 step at the
+    # margin, below B's 30): λ_A = 20 − 0, A's ETS price being 0.
+    assert ndc.loc[("A", 2020), "shadow_price_usd_per_t"] == pytest.approx(30)
+    assert ndc.loc[("A", 2025), "shadow_price_usd_per_t"] == pytest.approx(20)
+    assert ndc.loc[("A", 2025), "accounted_mt"] == pytest.approx(96)
+    trades = result["trades"].set_index(["from_market", "period"])["volume_mt"]
+    assert trades[("MA", 2020)] == pytest.approx(22) and trades[("MA", 2025)] == pytest.approx(25)
 
 
 def test_a_warm_re_solve_after_a_cap_change_equals_a_cold_solve(tmp_path):
