@@ -317,6 +317,7 @@ def test_allowances_surrendered_against_a_tax_up_to_the_import_limit(tmp_path):
     # A sells 10 Mt at 20 US$/t (5 into B's ETS, 5 against B's tax); B pays for them.
     assert costs.loc["A", "received_from_abroad_musd"] == pytest.approx(200)
     assert costs.loc["B", "paid_abroad_musd"] == pytest.approx(200)
+    assert costs.loc["B", "paid_abroad_against_tax_musd"] == pytest.approx(5 * 20)
     assert result.summary["objective_present_value_musd"] == pytest.approx(250 + 150 + 1800)
     # National: A abates 10·5 + 10·10 + 5·20 = 250 and earns 200; B abates 10·15 and pays 200.
     assert costs["national_cost_musd"].to_dict() == pytest.approx({"A": 50, "B": 350})

@@ -13,7 +13,9 @@ S + τ (its effective price p_n + λ_r(n) minus S + τ: a binding import limit o
 a rent that stays with the importer. Each payment is counted once paid and once received, so
 payments sum to zero over regions.
 
-**Three accounts** (`ACCOUNTS`):
+**Three accounts** (`ACCOUNTS`); `paid_abroad_against_tax_musd` shows, inside paid_abroad, what
+allowances surrendered against a tax cost abroad — tax the treasury no longer collects, paid out
+for an adjustment worth λ, nothing unless the NDC binds:
 - national (resource) cost = abatement + project cost shares + transaction costs borne + paid
   abroad − received from abroad − the value of PM avoided (when valued);
 - government revenue = tax + floor top-up + ceiling sales + (λ + μ^X)·exports + the importer's
@@ -124,6 +126,11 @@ def cost_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
     trades = settlement(x, prices)
     for name, values in _trade_lines(trades).items():
         frame[name] = values.reindex(keys, fill_value=0.0)
+    against_tax = trades[trades["cross_border"] & trades["to_market"].isin(idx.tax_markets)]
+    paid = (against_tax["volume_mt"] * against_tax["settlement_price_usd_per_t"]).groupby(
+        [against_tax["to_region"].rename("region"), against_tax["period"]]
+    )
+    frame["paid_abroad_against_tax_musd"] = paid.sum().reindex(keys, fill_value=0.0)
     taxed = x.values("taxed_emissions_mt")
     frame["tax_musd"] = (x.params("tax_rate_usd_per_t") * taxed).reindex(keys, fill_value=0.0)
     frame["floor_top_up_musd"] = _by_region(x, floor_top_ups(x, prices)).reindex(
