@@ -149,3 +149,67 @@ def test_autarky_is_one_thing_for_run_compare_and_share():
     assert standalone.set_index("region")["standalone_cost_musd"].to_dict() == pytest.approx(
         by_run.to_dict(), abs=1e-6
     )
+
+
+BANKRUPTCY = """coalition,value_musd,source
+,0,
+1,0,
+2,0,
+3,0,
+1+2,0,
+1+3,0,
+2+3,100,
+1+2+3,200,Aumann & Maschler (1985): estate 200; claims 100 200 300
+"""
+
+
+@pytest.mark.parametrize(
+    ("solution", "expected"),
+    [
+        # the Talmud division of Aumann & Maschler (1985) is this game's nucleolus
+        ("nucleolus", {"1": 50, "2": 75, "3": 75}),
+        # by hand over the 6 orders: 1 adds 100 in two of them, 2 and 3 add 500 in all
+        ("shapley", {"1": 200 / 6, "2": 500 / 6, "3": 500 / 6}),
+    ],
+)
+def test_share_solves_a_game_given_as_a_table(tmp_path, solution, expected):
+    table = tmp_path / "bankruptcy.csv"
+    table.write_text(BANKRUPTCY)
+    out = tmp_path / "out"
+    assert main(["share", "--values", str(table), "--solution", solution, "--out", str(out)]) == 0
+    allocation = pd.read_csv(out / "allocation.csv", dtype={"region": str}).set_index("region")
+    assert allocation["allocated_saving_musd"].to_dict() == pytest.approx(expected)
+    assert (allocation["game_solution"] == solution).all()
+    coalitions = pd.read_csv(out / "coalitions.csv")
+    assert len(coalitions) == 8 and coalitions["value_musd"].max() == pytest.approx(200)
+
+
+def test_a_glove_game_from_a_table_has_its_core_at_the_single_left_glove(tmp_path, capsys):
+    table = tmp_path / "glove.csv"
+    rows = {"L": 0, "R1": 0, "R2": 0, "L+R1": 1, "L+R2": 1, "R1+R2": 0, "L+R1+R2": 1}
+    table.write_text("coalition,value_musd\n" + "".join(f"{k},{v}\n" for k, v in rows.items()))
+    assert main(["share", "--values", str(table), "--solution", "nucleolus"]) == 0
+    allocation = pd.read_csv(tmp_path / "results" / "glove" / "allocation.csv").set_index("region")
+    assert allocation["allocated_saving_musd"].to_dict() == pytest.approx(
+        {"L": 1, "R1": 0, "R2": 0}
+    )
+    assert allocation["in_core"].all()
+    main(["share", "--values", str(table), "--solution", "shapley", "--out", str(tmp_path / "s")])
+    assert "would walk away" in capsys.readouterr().out  # (2/3, 1/6, 1/6) is not in the core
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("coalition,value_musd\nA,1\nA+B,x\n", "line 3, column 'value_musd': expected a finite"),
+        ("coalition,value_musd\nA,1\nA+B,3\n", "missing 1 of the 4 coalitions: B"),
+        ("coalition,value_musd\nA,1\nA+,2\nB,0\n", "line 3, column 'coalition': expected player"),
+        ("coalition,value\nA,1\n", "missing column 'value_musd'"),
+    ],
+)
+def test_a_bad_game_table_is_named_and_exits_4(tmp_path, capsys, text, words):
+    table = tmp_path / "game.csv"
+    table.write_text(text)
+    assert main(["share", "--values", str(table)]) == 4
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err

@@ -14,8 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from abatelink.compare import compare_runs, headline, write_comparison
-from abatelink.errors import AbatelinkError
-from abatelink.games.allocation import allocate, credit_rules_text, write_allocation
+from abatelink.errors import AbatelinkError, InputError
+from abatelink.games.allocation import (
+    allocate,
+    allocate_table,
+    credit_rules_text,
+    write_allocation,
+)
 from abatelink.inputs.dataset import load_dataset
 from abatelink.inputs.scenario import (
     GAME_SOLUTIONS,
@@ -84,7 +89,14 @@ def _parser() -> argparse.ArgumentParser:
     share_cmd = commands.add_parser(
         "share", help="coalition values and a fair allocation of the savings, with a core check"
     )
-    share_cmd.add_argument("scenario", type=Path)
+    source = share_cmd.add_mutually_exclusive_group(required=True)
+    source.add_argument("scenario", type=Path, nargs="?", help="scenario YAML file")
+    source.add_argument(
+        "--values",
+        type=Path,
+        help="a game from a table instead: CSV with columns coalition (members joined by '+', "
+        "empty for the empty set) and value_musd",
+    )
     by = share_cmd.add_mutually_exclusive_group()
     by.add_argument(
         "--solution",
@@ -373,13 +385,21 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _share(args: argparse.Namespace) -> int:
-    scenario = _with_credit_rule(load_scenario(args.scenario), args.credit_rule)
-    solution = None if args.credit_rule else (args.solution or "shapley")
-    result = allocate(scenario, solution)
-    folder = write_allocation(result, args.out or default_out_dir(scenario))
+    if args.values is not None:
+        if args.credit_rule:
+            raise InputError(args.values, "a game from a table has no credit rule: give --solution")
+        solution = args.solution or "shapley"
+        result = allocate_table(args.values, solution)
+        name, out = args.values.stem, args.values.parent / "results" / args.values.stem
+    else:
+        scenario = _with_credit_rule(load_scenario(args.scenario), args.credit_rule)
+        solution = None if args.credit_rule else (args.solution or "shapley")
+        result = allocate(scenario, solution)
+        name, out = scenario.name, default_out_dir(scenario)
+    folder = write_allocation(result, args.out or out)
     table = result.table.set_index("region")
     by = solution or f"credit rules ({credit_rules_text(result.credit_rules)})"
-    print(f"sharing the savings of {scenario.name} by {by} (present values, US$ million)")
+    print(f"sharing the savings of {name} by {by} (US$ million)")
     print(_fmt(table))
     print(result.core.message)
 

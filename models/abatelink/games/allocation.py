@@ -16,8 +16,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from abatelink.errors import InputError
 from abatelink.games.coalitions import coalition_values, game_of, regional_costs
-from abatelink.games.solutions import CoreCheck, Game, core_check, least_core, nucleolus, shapley
+from abatelink.games.solutions import (
+    CoreCheck,
+    Game,
+    GameError,
+    coalition_label,
+    core_check,
+    least_core,
+    nucleolus,
+    shapley,
+)
+from abatelink.inputs.game_table import read_game_table
 from abatelink.inputs.scenario import (
     Inputs,
     Scenario,
@@ -84,6 +95,29 @@ def allocate_on(
     table = allocation_table(alone, grand, allocated, side_payments=solution is not None)
     core = core_check(game, allocated)
     return Allocation(solution, dict(inputs.credit_rules), frame, table, core, game)
+
+
+def allocate_table(path: Path, solution: str) -> Allocation:
+    """The allocation of a game given as a table of coalition values (`inputs.game_table`) by
+    `solution`, with its core check: what `allocate` writes, without the model's costs."""
+    players, values = read_game_table(path)
+    try:
+        game = Game.from_mapping(players, values)
+    except GameError as err:
+        raise InputError(path, str(err)) from None
+    allocated = SOLUTIONS[solution](game)
+    coalitions = pd.DataFrame(
+        [
+            (coalition_label(s, players), tuple(sorted(s)), len(s), v)
+            for s, v in sorted(game.values.items(), key=lambda item: len(item[0]))
+        ],
+        columns=["coalition", "members", "size", "value_musd"],
+    )
+    table = pd.DataFrame({"allocated_saving_musd": pd.Series(allocated)})
+    total = table["allocated_saving_musd"].sum()
+    table["share_of_saving"] = table["allocated_saving_musd"] / total if total else 0.0
+    table = table.rename_axis("region").reset_index()
+    return Allocation(solution, {}, coalitions, table, core_check(game, allocated), game)
 
 
 def grand_costs(
