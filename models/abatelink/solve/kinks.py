@@ -88,11 +88,15 @@ def _central(
     sides = [bounds.duals_moved(highs, kinked_rows, binding_cols, d) for d in (STEP, -STEP)]
     highs.setBasis(basis)
     highs.run()
-    if any(side is None for side in sides):
+    known = [side for side in sides if side is not None]
+    if not known:
         return solution
-    (rows_up, cols_up), (rows_down, cols_down) = sides
+    # Where one side has no optimum (a bound that cannot tighten), the other side's dual is
+    # the only one that holds beyond the kink: it is reported alone.
     return dataclasses.replace(
-        solution, row_dual=(rows_up + rows_down) / 2, col_dual=(cols_up + cols_down) / 2
+        solution,
+        row_dual=np.mean([rows for rows, _ in known], axis=0),
+        col_dual=np.mean([cols for _, cols in known], axis=0),
     )
 
 
