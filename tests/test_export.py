@@ -9,13 +9,15 @@ Linked: 6.5 Mt in merit order 2@1 (A), 2@2 (B), 2@3 (A), 0.5@4 (B): price 4; A a
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from abatelink.errors import InputError
+from abatelink.errors import InputError, MissingExtra
 from abatelink.reports.export import (
     check_iamc_frame,
     column_unit,
@@ -268,3 +270,20 @@ def test_a_run_without_a_solution_has_nothing_to_export(tmp_path):
 def test_an_unknown_format_is_refused(runs):
     with pytest.raises(ValueError, match="formats must be among"):
         export_run(runs["linked"], ["xlsx", "docx"])
+
+
+def test_iamc_files_need_no_pyam_and_its_object_names_the_extra(runs, tmp_path):
+    """The `iamc` extra (pyam) only checks the files: without it they are still written, in
+    IAMC's wide format, and asking for a pyam object names the extra to install."""
+    with mock.patch.dict(sys.modules, {"pyam": None}):  # as if pyam were not installed
+        paths = export_run(runs["linked"], ["iamc"], tmp_path)
+        with pytest.raises(MissingExtra, match=r'pip install "abatelink\[iamc\]"'):
+            to_iamc(runs["linked"])
+    assert [p.name for p in paths] == ["iamc.xlsx", "iamc.csv"]
+    wide = pd.read_csv(tmp_path / "iamc.csv")
+    assert list(wide.columns) == ["Model", "Scenario", "Region", "Variable", "Unit", "2020"]
+    prices = wide[wide["Variable"].str.startswith("Price|Carbon|")].set_index("Variable")["2020"]
+    expected = pd.read_csv(runs["linked"] / "prices.csv").set_index("market")["price_usd_per_t"]
+    assert prices.rename(lambda v: v.removeprefix("Price|Carbon|")).to_dict() == pytest.approx(
+        expected.to_dict()
+    )

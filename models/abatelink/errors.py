@@ -50,3 +50,13 @@ class SolveError(AbatelinkError):
     """The solver could not be run or returned no usable answer."""
 
     exit_code = 5
+
+
+class MissingExtra(AbatelinkError):
+    """A command needs an optional part of abatelink that is not installed."""
+
+    exit_code = 4
+
+    def __init__(self, extra: str, what: str) -> None:
+        self.extra = extra
+        super().__init__(f'{what} needs the "{extra}" extra: pip install "abatelink[{extra}]"')

@@ -1,4 +1,4 @@
-"""Export a run folder: an Excel workbook, Parquet files and IAMC-format data (pyam).
+"""Export a run folder: an Excel workbook, Parquet files and IAMC-format data.
 
 A run folder is what `abatelink run` writes: one CSV per result table and `summary.json`.
 
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
-from abatelink.errors import InputError
+from abatelink.errors import InputError, MissingExtra
 from abatelink.results.tables import TABLE_NAMES
 
 if TYPE_CHECKING:
@@ -211,7 +211,8 @@ def export_run(run_dir: str | Path, formats: Sequence[str], out: Path | None = N
     formats : sequence of str
         Any of ``"xlsx"`` (one workbook `tables.xlsx`: a first sheet "scenario", one sheet per
         table, a "units" sheet), ``"parquet"`` (`parquet/<table>.parquet`, one file per table)
-        and ``"iamc"`` (`iamc.xlsx` and `iamc.csv`, written by pyam).
+        and ``"iamc"`` (`iamc.xlsx` and `iamc.csv`, IAMC wide format; read back by pyam
+        where the `iamc` extra is installed).
     out : Path, optional
         Output folder; default `<run_dir>/export/`.
 
@@ -239,7 +240,7 @@ def export_run(run_dir: str | Path, formats: Sequence[str], out: Path | None = N
     if "parquet" in formats:
         written += write_parquet(run, folder / "parquet")
     if "iamc" in formats:
-        written += write_iamc(to_iamc(run), folder)
+        written += write_iamc(run, folder)
     return written
 
 
@@ -555,17 +556,47 @@ def to_iamc(run_dir: str | Path | RunFolder) -> pyam.IamDataFrame:
     -------
     pyam.IamDataFrame
         See `iamc_frame` for the variables; every variable has one unit.
-    """
-    import pyam  # imported here: pyam takes seconds to import
 
+    Raises
+    ------
+    MissingExtra
+        Without pyam (`pip install "abatelink[iamc]"`).
+    """
+    pyam = _pyam()
+    if pyam is None:
+        raise MissingExtra("iamc", "IAMC data as a pyam.IamDataFrame")
+    return pyam.IamDataFrame(_checked_iamc_frame(run_dir))
+
+
+def _checked_iamc_frame(run_dir: str | Path | RunFolder) -> pd.DataFrame:
     run = run_dir if isinstance(run_dir, RunFolder) else read_run(run_dir)
     require_solution(run, "IAMC data")
-    return pyam.IamDataFrame(check_iamc_frame(iamc_frame(run), run.path))
+    return check_iamc_frame(iamc_frame(run), run.path)
 
 
-def write_iamc(data: pyam.IamDataFrame, folder: Path) -> list[Path]:
-    """Write `iamc.xlsx` and `iamc.csv` with pyam; return both paths."""
+def _pyam():
+    """pyam if it is installed (the `iamc` extra), else None; imported here: it is slow."""
+    try:
+        import pyam
+    except ImportError:
+        return None
+    return pyam
+
+
+def write_iamc(run: RunFolder, folder: Path) -> list[Path]:
+    """Write `iamc.xlsx` and `iamc.csv` in the IAMC wide format (model, scenario, region,
+    variable, unit, one column per year) with pandas; where pyam is installed, each file is
+    read back by pyam as a check. Returns both paths."""
+    long = _checked_iamc_frame(run)
+    keys = ["model", "scenario", "region", "variable", "unit"]
+    wide = long.pivot_table(index=keys, columns="year", values="value", aggfunc="first")
+    wide = wide.rename(columns=str).reset_index()
+    wide.columns = [str(c).capitalize() if c in keys else c for c in wide.columns]
     xlsx, csv = folder / "iamc.xlsx", folder / "iamc.csv"
-    data.to_excel(xlsx)
-    data.to_csv(csv)
+    wide.to_excel(xlsx, sheet_name="data", index=False)
+    wide.to_csv(csv, index=False)
+    pyam = _pyam()
+    if pyam is not None:
+        for path in (xlsx, csv):
+            pyam.IamDataFrame(path)
     return [xlsx, csv]
