@@ -94,3 +94,12 @@ def test_the_readme_test_command_is_what_ci_runs():
     ci = (README.parent / ".ci" / "run").read_text()
     command = re.search(r"# install the test needs.*\n(.*)\n", README.read_text()).group(1)
     assert command.strip() in ci
+
+
+def test_version_prints_the_package_version(capsys):
+    from abatelink.version import __version__
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"abatelink {__version__}"

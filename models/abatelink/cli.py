@@ -34,6 +34,7 @@ from abatelink.inputs.schema import CREDIT_RULES
 from abatelink.model.credit_rules import check_credit_shares
 from abatelink.results.costs import ACCOUNTS
 from abatelink.run import RunResult, default_out_dir, run, write_run
+from abatelink.version import __version__
 
 EXIT_OPTIMAL, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 2, 3
 EXIT_INTERRUPTED = 130
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="abatelink", description="Linked carbon markets and joint abatement projects."
     )
+    parser.add_argument("--version", action="version", version=f"abatelink {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     run_cmd = commands.add_parser("run", help="solve a scenario and write its tables")
     run_cmd.add_argument("scenario", type=Path, help="scenario YAML file")
