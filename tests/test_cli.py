@@ -103,3 +103,20 @@ def test_version_prints_the_package_version(capsys):
         main(["--version"])
     assert stop.value.code == 0
     assert capsys.readouterr().out.strip() == f"abatelink {__version__}"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run"],  # a missing argument
+        ["run", "x.yaml", "--credit-rule", "shapley"],  # a game solution is not a credit rule
+        ["nonsense"],
+        ["share", "x.yaml", "--values", "v.csv"],  # one source only
+    ],
+)
+def test_usage_errors_exit_4_with_one_line_not_2_which_means_infeasible(argv, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 4
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: abatelink") and "\n" not in err

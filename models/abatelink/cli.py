@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
@@ -54,8 +55,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors end with one line and exit 4, bad input, not argparse's 2 (which here means
+    an infeasible scenario)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(InputError.exit_code, f"error: {self.prog}: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="abatelink", description="Linked carbon markets and joint abatement projects."
     )
     parser.add_argument("--version", action="version", version=f"abatelink {__version__}")
