@@ -33,7 +33,6 @@ from abatelink.inputs.scenario import (
 )
 from abatelink.inputs.schema import CREDIT_RULES
 from abatelink.model.credit_rules import check_credit_shares
-from abatelink.results.costs import ACCOUNTS
 from abatelink.run import RunResult, default_out_dir, run, write_run
 from abatelink.version import __version__
 
@@ -331,10 +330,28 @@ def _print_run(result: RunResult, folder: Path) -> None:
         print("\nNDC shadow prices (US$/t; > 0 where the NDC binds)\n" + _fmt(shadow))
     _print_projects(result)
     costs = result["costs"].pivot(index="region", columns="period", values="national_cost_musd")
+    costs.loc["total"] = costs.sum()
     print("\nnational cost by region (US$ million/yr)\n" + _fmt(costs))
-    accounts = result["costs"].groupby("region")[list(ACCOUNTS)].sum()
-    print("\nthe three accounts, summed over periods (US$ million/yr)\n" + _fmt(accounts))
+    print(
+        "\nnet allowance sales abroad (Mt/yr; > 0 a seller, < 0 a buyer)\n"
+        + _fmt(_net_sales(result))
+    )
+    pv = pd.DataFrame(result.summary["present_value_musd"])
+    pv.loc["total"] = pv.sum()
+    print("\nthe three accounts, present value (US$ million)\n" + _fmt(pv))
     print(f"\ntables written to {folder}")
+
+
+def _net_sales(result: RunResult) -> pd.DataFrame:
+    """Cross-border allowance sales minus purchases of each region, by period (Mt/yr)."""
+    trades = result["trades"]
+    abroad = trades[trades["cross_border"]]
+    sold = abroad.groupby(["from_region", "period"])["volume_mt"].sum()
+    bought = abroad.groupby(["to_region", "period"])["volume_mt"].sum()
+    net = sold.sub(bought, fill_value=0.0).rename_axis(["region", "period"]).rename("net_mt")
+    table = net.reset_index().pivot(index="region", columns="period", values="net_mt")
+    regions = result.model.index.regions
+    return table.reindex(regions, fill_value=0.0).fillna(0.0)
 
 
 def _print_projects(result: RunResult) -> None:
