@@ -260,7 +260,7 @@ def set_projects(model: Model, inputs: Inputs) -> None:
 def _set_build_limits(model: Model, inputs: Inputs) -> None:
     """A unit, site or corridor may be built from its first period on if its project is open."""
     m, ds = model.pyomo, inputs.dataset
-    first = _first_periods(ds)
+    first = model.index.projects.first_periods
     for (u, t), _ in m.ccs_build_max.items():
         project, start = first["unit"][u]
         m.ccs_build_max[u, t] = float(project in inputs.open_projects and t >= start)
@@ -273,18 +273,6 @@ def _set_build_limits(model: Model, inputs: Inputs) -> None:
         project, start = first["corridor"][c]
         open_ = project in inputs.open_projects and t >= start
         m.corridor_max_modules[c, t] = float(modules[c]) if open_ else 0.0
-
-
-def _first_periods(ds: Dataset) -> dict[str, dict[str, tuple[str, int]]]:
-    """For each unit, site and corridor: its project and the first period it may be built."""
-    tables = {"unit": ds.ccs_units, "site": ds.sites, "corridor": ds.corridors}
-    return {
-        name: {
-            k: (p, int(t))
-            for k, p, t in frame[[name, "project", "first_period"]].itertuples(index=False)
-        }
-        for name, frame in tables.items()
-    }
 
 
 def set_credit_shares(

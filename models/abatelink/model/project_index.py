@@ -89,6 +89,18 @@ class ProjectIndex:
         return dict(zip(table[key], table[value]))
 
     @cached_property
+    def first_periods(self) -> dict[str, dict[str, tuple[str, int]]]:
+        """For each unit, site and corridor: its project and the first period it may be built."""
+        tables = {"unit": self.units, "site": self.sites, "corridor": self.corridors}
+        return {
+            name: {
+                k: (p, int(t))
+                for k, p, t in frame[[name, "project", "first_period"]].itertuples(index=False)
+            }
+            for name, frame in tables.items()
+        }
+
+    @cached_property
     def unit_avoided_mt(self) -> dict[str, float]:
         return self.column("units", "unit", "avoided_mt")
 

@@ -170,30 +170,44 @@ def resource_costs(x: Extract) -> pd.DataFrame:
     """Per region and period: what acting costs before any payment between regions (US$
     million/yr) — abatement + project cost shares + transaction costs borne + PM benefit (≤ 0).
     No price enters, so a solve without prices serves. Summed over the members of a coalition
-    that trades only among itself, it is their national cost: their payments cancel."""
+    that trades only among itself, it is their national cost: their payments cancel.
+
+    Summed with arrays over region-period codes (r·T + t): coalition values call it for every
+    coalition.
+    """
     idx = x.model.index
-    keys = pd.MultiIndex.from_tuples(idx.region_periods(), names=["region", "period"])
-    frame = pd.DataFrame(index=keys)
-    frame["abatement_cost_musd"] = _abatement_costs(x).reindex(keys, fill_value=0.0)
-    frame["project_cost_musd"], frame["pm_benefit_musd"] = _project_lines(x, keys)
+    regions, periods = list(idx.regions), list(idx.periods)
+    size = len(regions) * len(periods)
+
+    def code(region: pd.Series, period: pd.Series) -> np.ndarray:
+        r = region.map({name: i for i, name in enumerate(regions)}).to_numpy()
+        t = period.map({year: i for i, year in enumerate(periods)}).to_numpy()
+        return (r * len(periods) + t).astype(np.int64)
+
+    steps, pools = idx.steps, idx.pools
+    spent = x.step_abatement() * steps["cost_usd_per_t"].to_numpy()
+    pool_code = code(pools["region"], pools["period"])
+    frame = pd.DataFrame(
+        {"region": np.repeat(regions, len(periods)), "period": periods * len(regions)}
+    )
+    frame["abatement_cost_musd"] = np.bincount(
+        pool_code[steps["pool"].to_numpy()], spent, minlength=size
+    )
+    frame["project_cost_musd"], frame["pm_benefit_musd"] = 0.0, 0.0
+    if idx.projects.projects:
+        keys = pd.MultiIndex.from_frame(frame[["region", "period"]])
+        project, pm = _project_lines(x, keys)
+        frame["project_cost_musd"], frame["pm_benefit_musd"] = project.to_numpy(), pm.to_numpy()
+    transaction = np.zeros(size)
     if idx.links:
         links = pd.DataFrame(idx.links, columns=["from_market", "to_market", "period"])
         borne = x.values("trade_mt").to_numpy() * x.params("transaction_cost_usd_per_t").to_numpy()
-        buyer = links["to_market"].map(idx.region_of_market).rename("region")
-        transaction = pd.Series(borne).groupby([buyer, links["period"]]).sum()
-    else:
-        transaction = pd.Series(dtype=float)
-    frame["transaction_cost_musd"] = transaction.reindex(keys, fill_value=0.0)
-    frame["resource_cost_musd"] = frame.sum(axis=1)
-    return clean(frame.reset_index())
-
-
-def _abatement_costs(x: Extract) -> pd.Series:
-    """Σ c[k]·a[k] of each region and period (US$ million/yr)."""
-    steps, pools = x.model.index.steps, x.model.index.pools
-    spent = x.step_abatement() * steps["cost_usd_per_t"].to_numpy()
-    of_pool = pd.Series(np.bincount(steps["pool"], spent, minlength=len(pools)))
-    return of_pool.groupby([pools["region"], pools["period"]]).sum()
+        buyer = code(links["to_market"].map(idx.region_of_market), links["period"])
+        transaction = np.bincount(buyer, borne, minlength=size)
+    frame["transaction_cost_musd"] = transaction
+    lines = ["abatement_cost_musd", "project_cost_musd", "pm_benefit_musd", "transaction_cost_musd"]
+    frame["resource_cost_musd"] = frame[lines].sum(axis=1)
+    return frame
 
 
 def _project_lines(x: Extract, keys: pd.MultiIndex) -> tuple[pd.Series, pd.Series]:
