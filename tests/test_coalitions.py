@@ -189,7 +189,8 @@ def test_a_glove_game_from_a_table_has_its_core_at_the_single_left_glove(tmp_pat
     rows = {"L": 0, "R1": 0, "R2": 0, "L+R1": 1, "L+R2": 1, "R1+R2": 0, "L+R1+R2": 1}
     table.write_text("coalition,value_musd\n" + "".join(f"{k},{v}\n" for k, v in rows.items()))
     assert main(["share", "--values", str(table), "--solution", "nucleolus"]) == 0
-    allocation = pd.read_csv(tmp_path / "results" / "glove" / "allocation.csv").set_index("region")
+    written = tmp_path / "results" / "glove" / "share-nucleolus" / "allocation.csv"
+    allocation = pd.read_csv(written).set_index("region")
     assert allocation["allocated_saving_musd"].to_dict() == pytest.approx(
         {"L": 1, "R1": 0, "R2": 0}
     )

@@ -115,7 +115,9 @@ def _parser() -> argparse.ArgumentParser:
         "side payments (default: shapley)",
     )
     _add_credit_rule(by, "each country keeps what it saves when every project's credits are ")
-    share_cmd.add_argument("--out", type=Path, help="output folder (default: results/<name>/)")
+    share_cmd.add_argument(
+        "--out", type=Path, help="output folder (default: results/<name>/share-<solution or rule>/)"
+    )
     share_cmd.set_defaults(handler=_share)
     _add_output_commands(commands)
     _add_study_commands(commands)
@@ -424,6 +426,8 @@ def _share(args: argparse.Namespace) -> int:
         solution = None if args.credit_rule else (args.solution or "shapley")
         result = allocate(scenario, solution)
         name, out = scenario.name, default_out_dir(scenario)
+    # each way of sharing keeps its own files: share-shapley/, share-credit-equal/, ...
+    out = out / f"share-{solution or 'credit-' + args.credit_rule}"
     folder = write_allocation(result, args.out or out)
     table = result.table.set_index("region")
     by = solution or f"credit rules ({credit_rules_text(result.credit_rules)})"
