@@ -214,3 +214,11 @@ def test_a_bad_game_table_is_named_and_exits_4(tmp_path, capsys, text, words):
     assert main(["share", "--values", str(table)]) == 4
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
+
+
+def test_a_game_solution_prints_no_solver_banner(tmp_path, capfd):
+    table = tmp_path / "bankruptcy.csv"
+    table.write_text(BANKRUPTCY)
+    assert main(["share", "--values", str(table), "--solution", "nucleolus"]) == 0
+    out = capfd.readouterr().out
+    assert "Running HiGHS" not in out and "sharing the savings of bankruptcy" in out

@@ -8,6 +8,7 @@ through `use_threads`, which resets the scheduler when the count changes.
 from __future__ import annotations
 
 import highspy
+from pyomo.common.tee import capture_output
 
 _scheduler_threads: int | None = None
 
@@ -21,9 +22,11 @@ def use_threads(threads: int) -> None:
 
 
 def new_highs(threads: int = 1) -> highspy.Highs:
-    """A silent HiGHS object on `threads` threads."""
+    """A silent HiGHS object on `threads` threads (its banner, printed by the C++ constructor
+    before any option can be set, is swallowed)."""
     use_threads(threads)
-    solver = highspy.Highs()
+    with capture_output(capture_fd=True):
+        solver = highspy.Highs()
     solver.setOptionValue("output_flag", False)
     solver.setOptionValue("threads", threads)
     return solver
