@@ -16,12 +16,13 @@ payments sum to zero over regions.
 **Three accounts** (`ACCOUNTS`); `paid_abroad_against_tax_musd` shows, inside paid_abroad, what
 allowances surrendered against a tax cost abroad — tax the treasury no longer collects, paid out
 for an adjustment worth λ, nothing unless the NDC binds:
-- national (resource) cost = abatement + project cost shares + transaction costs borne + paid
-  abroad − received from abroad − the value of PM avoided (when valued);
-- government revenue = tax + floor top-up + ceiling sales + (λ + μ^X)·exports + the importer's
-  rent shortfall (p_n − S − τ when negative, i.e. an import bought for the NDC) − project costs;
+- national cost = resource cost (abatement + project cost shares + transaction costs borne −
+  the value of PM avoided, when valued) + paid abroad − received from abroad;
+- government revenue = tax + floor top-up + ceiling sales + (λ + μ^X)·exports − import support
+  (S − (p_n − τ))⁺·imports, an import bought for the NDC beyond its worth in the market −
+  project costs;
 - emitters' compliance cost = abatement + tax + top-up + ceiling purchases + transaction costs +
-  imports at min(S, p_n − τ) + τ − exports at p_m.
+  imports at min(S, p_n − τ) − exports at p_m.
 
 national = emitters − government − value of PM avoided, region by region. Gains from linking or
 sharing are measured on the national account; a tax, a top-up or ceiling sales are transfers
@@ -121,8 +122,7 @@ def cost_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
     idx = x.model.index
     keys = pd.MultiIndex.from_tuples(idx.region_periods(), names=["region", "period"])
     prices = price_table(x) if prices is None else prices
-    frame = resource_costs(x).set_index(["region", "period"])
-    frame = frame.drop(columns="resource_cost_musd").reindex(keys)
+    frame = resource_costs(x).set_index(["region", "period"]).reindex(keys)
     trades = settlement(x, prices)
     for name, values in _trade_lines(trades).items():
         frame[name] = values.reindex(keys, fill_value=0.0)
@@ -139,12 +139,7 @@ def cost_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
     ceiling = x.params("ceiling_usd_per_t") * x.values("ceiling_sales_mt")
     frame["ceiling_sales_musd"] = _by_region(x, ceiling).reindex(keys, fill_value=0.0)
     frame["national_cost_musd"] = (
-        frame["abatement_cost_musd"]
-        + frame["project_cost_musd"]
-        + frame["transaction_cost_musd"]
-        + frame["paid_abroad_musd"]
-        - frame["received_from_abroad_musd"]
-        + frame["pm_benefit_musd"]
+        frame["resource_cost_musd"] + frame["paid_abroad_musd"] - frame["received_from_abroad_musd"]
     )
     frame["government_revenue_musd"] = (
         frame["tax_musd"]
