@@ -21,8 +21,8 @@ parameters:
     where: {market: [CN-ETS, CN-PILOT]}
     set: max_export_share
     range: [0.0, 0.1]
-  sharing:                      # a scenario key (dots reach into mappings)
-    scenario: sharing
+  credit_rule:                  # a scenario key (dots reach into mappings)
+    scenario: credit_rule
     values: [host, equal]
 ```
 """

@@ -90,14 +90,13 @@ def priced_rows_and_columns(session: Session) -> tuple[np.ndarray, np.ndarray]:
     """The HiGHS rows whose duals are prices — market balances, the NDC accounting of regions
     with a target, the tax bases of regions with a tax market — and the export limits."""
     m, idx = session.model.pyomo, session.model.index
-    keys, ndc = session.rows(m.ndc_accounting)
-    with_target = [k for k in keys if m.ndc_target_mt[k].value < math.inf]
-    taxed = set(idx.tax_market_of_region)
+    ndc_keys, ndc = session.rows(m.ndc_accounting)
     tax_keys, tax = session.rows(m.tax_base)
+    taxed = set(idx.tax_market_of_region)
     rows = [
         session.rows(m.market_balance)[1],
-        ndc[[keys.index(k) for k in with_target]],
-        tax[[i for i, (region, _) in enumerate(tax_keys) if region in taxed]],
+        ndc[[m.ndc_target_mt[k].value < math.inf for k in ndc_keys]],
+        tax[[region in taxed for region, _ in tax_keys]],
     ]
     return np.concatenate(rows).astype(np.int64), session.columns(m.exports_mt)[1]
 
