@@ -52,3 +52,19 @@ def test_regional_money_does_not_move_with_solver_options_or_threads(name):
         costs = run(scenario.model_copy(update={"solver": solver}))["costs"]
         money = costs.set_index(["region", "period"])[MONEY]
         assert money.to_numpy() == pytest.approx(reference.to_numpy(), abs=1e-6), change
+
+
+def test_equally_cheap_sellers_split_a_purchase_evenly_under_every_option(tmp_path):
+    """C buys 10 Mt at US$10 from A or B, which abate at 10 alike: every split is optimal.
+    The least-norm plan among the optimal ones (`solve/ties.py`) is 5 and 5."""
+    data = merge(
+        one_market(tmp_path, "MA", "A", 100, 100, [20], [10]),
+        one_market(tmp_path, "MB", "B", 100, 100, [20], [10]),
+        one_market(tmp_path, "MC", "C", 100, 90, [20], [50]),
+        {"links": both_ways("MA", "MC") + both_ways("MB", "MC")},
+    )
+    folder = write_dataset(tmp_path / "d", periods=[2020], regions=["A", "B", "C"], **data)
+    for options in OPTIONS:
+        trades = solve(folder, solver={"options": options})["trades"]
+        bought = trades[trades["to_market"] == "MC"].set_index("from_market")["volume_mt"]
+        assert bought.to_dict() == pytest.approx({"MA": 5.0, "MB": 5.0}, abs=1e-6), options

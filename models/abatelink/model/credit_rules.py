@@ -40,7 +40,9 @@ def investment(participants: pd.DataFrame, **_: object) -> Shares:
 def offtake(
     participants: pd.DataFrame, delivered: Mapping[str, float] | None = None, **_: object
 ) -> Shares:
-    """Shares of delivered energy; before any solve, equal among the participants."""
+    """s_r = E_r / Σ_r' E_r', E the energy delivered over the horizon; with nothing delivered
+    (or before any solve), equal among the participants. The solve makes s a fixed point: the
+    shares of what the solve under them delivers (`solve.offtake`)."""
     total = sum(delivered.values()) if delivered else 0.0
     if total <= 0:
         return equal(participants)

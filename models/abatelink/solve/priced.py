@@ -16,14 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
-from abatelink.errors import SolveError
 from abatelink.inputs.scenario import Inputs, SolverOptions
 from abatelink.model.build import Model
-from abatelink.model.levers import set_credit_shares
 from abatelink.solve.kinks import central_duals
+from abatelink.solve.offtake import delivered_energy as delivered_energy  # re-exported
+from abatelink.solve.offtake import solve_offtake
 from abatelink.solve.session import Session, Solution
-
-MAX_OFFTAKE_ROUNDS = 20
+from abatelink.solve.ties import least_norm_flows
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,8 @@ class Priced:
     `prices` is the solve whose primal values and duals the result tables read: `solution`
     itself for an LP, the LP with every build fixed at the incumbent for a MIP. Solved with
     `prices=False`, it holds quantities only (`with_prices` is False): enough for resource
-    costs, which need no price.
+    costs, which need no price. `offtake_rounds` counts the solves made to settle offtake
+    shares at a fixed point (0 without offtake projects).
     """
 
     session: Session
@@ -65,11 +65,11 @@ class Priced:
 def solve(
     session: Session, inputs: Inputs, options: SolverOptions | None = None, *, prices: bool = True
 ) -> Priced:
-    """Solve the scenario the session's model holds (set by `set_inputs` for `inputs`), iterate
-    offtake shares, and price the result (unless `prices` is False). Never raises on a
-    non-optimal status."""
+    """Solve the scenario the session's model holds (set by `set_inputs` for `inputs`), with
+    offtake shares at a fixed point, and price the result (unless `prices` is False). Never
+    raises on a non-optimal status (`SolveError` if offtake shares have no fixed point)."""
     options = options or SolverOptions()
-    solution, rounds = _solve_with_offtake(session, inputs, options)
+    solution, rounds = solve_offtake(session, inputs, options)
     if not prices:
         return Priced(session, inputs, solution, solution, rounds, with_prices=False)
     prices = solution
@@ -82,8 +82,9 @@ def solve(
 
 def _central(session: Session, solution: Solution) -> Solution:
     """The LP solution with one dual at each kink (`kinks.central_duals`) for the rows the
-    accounts read and the export limits."""
-    return central_duals(session, solution, *priced_rows_and_columns(session))
+    accounts read and the export limits, and its degenerate flows settled (`ties`)."""
+    central = central_duals(session, solution, *priced_rows_and_columns(session))
+    return least_norm_flows(session, central)
 
 
 def priced_rows_and_columns(session: Session) -> tuple[np.ndarray, np.ndarray]:
@@ -99,43 +100,6 @@ def priced_rows_and_columns(session: Session) -> tuple[np.ndarray, np.ndarray]:
         tax[[region in taxed for region, _ in tax_keys]],
     ]
     return np.concatenate(rows).astype(np.int64), session.columns(m.exports_mt)[1]
-
-
-def _solve_with_offtake(
-    session: Session, inputs: Inputs, options: SolverOptions
-) -> tuple[Solution, int]:
-    """Solve; where a project shares by offtake, iterate shares ← delivered-energy shares.
-
-    Returns the solution and the number of share updates made (0 without offtake projects).
-    """
-    model = session.model
-    solution = session.solve(options)
-    offtake = [p for p, rule in inputs.credit_rules.items() if rule == "offtake"]
-    for rounds in range(1, MAX_OFFTAKE_ROUNDS + 1):
-        if not offtake or not solution.has_solution:
-            return solution, rounds - 1
-        delivered = delivered_energy(session, solution)
-        change = 0.0
-        for project in offtake:
-            before = {r: model.pyomo.credit_share[project, r].value for r in model.index.regions}
-            after = set_credit_shares(model, inputs, project, delivered.get(project, {}))
-            change = max(change, *(abs(after.get(r, 0.0) - v) for r, v in before.items()))
-        if change < 1e-9:
-            return solution, rounds
-        solution = session.solve(options)
-    raise SolveError(f"offtake shares did not settle in {MAX_OFFTAKE_ROUNDS} rounds")
-
-
-def delivered_energy(session: Session, solution: Solution) -> dict[str, dict[str, float]]:
-    """Energy each supergrid project delivers to each region over the horizon (TWh)."""
-    model = session.model
-    absorbed = session.values(solution, model.pyomo.absorbed_twh)
-    out: dict[str, dict[str, float]] = {}
-    for (project, region, t), twh in absorbed.items():
-        years = model.index.period_years[t]
-        out.setdefault(project, {})
-        out[project][region] = out[project].get(region, 0.0) + years * twh
-    return out
 
 
 def integer_variables(model: Model) -> list[pyo.Var]:
