@@ -81,7 +81,8 @@ def test_an_infeasible_scenario_exits_2_and_writes_its_status(scenarios, tmp_pat
 def test_the_readme_api_example_runs(scenarios, tmp_path, monkeypatch):
     _, together = scenarios
     block = re.search(r"## Python API\n\n```python\n(.*?)```", README.read_text(), re.S).group(1)
-    block = block.replace("runs/linked.yaml", str(together)).replace("out/linked", str(tmp_path))
+    block = block.replace("runs/linked.yaml", str(together))
+    block = block.replace("out/linked", str(tmp_path / "out"))
     namespace: dict = {}
     exec(compile(block, "README", "exec"), namespace)
     assert set(namespace["tables"]) == set(al.results.TABLE_NAMES)

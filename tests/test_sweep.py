@@ -142,7 +142,10 @@ def ishigami_study(tmp_path, design: str, samples: int) -> str:
     The evaluator stands in for the model, so the base scenario (every study names one) is
     never read.
     """
-    params = {x: {"range": [-math.pi, math.pi], "scenario": "unused"} for x in ("x1", "x2", "x3")}
+    params = {
+        x: {"range": [-math.pi, math.pi], "scenario": f"project_cost_scale.{x}"}
+        for x in ("x1", "x2", "x3")
+    }
     path = tmp_path / f"{design}.yaml"
     path.write_text(
         yaml.safe_dump(

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from abatelink.inputs.scenario import Scenario
+from abatelink.outputs import OutputFolder, results_folder
 from abatelink.results.costs import present_value
-from abatelink.run import RunResult
+from abatelink.run import RunResult, run_inputs, write_run
 
 
 def compare_runs(a: RunResult, b: RunResult) -> pd.DataFrame:
@@ -49,18 +51,29 @@ def headline(gains: pd.DataFrame, a: RunResult, b: RunResult) -> pd.DataFrame:
     return frame.rename_axis("region")
 
 
+def comparison_folder(a: Scenario, b: Scenario, out: Path | None = None) -> Path:
+    """`out`, or results/<A>-vs-<B>/ beside scenario A."""
+    if out is not None:
+        return Path(out)
+    return results_folder(a.folder / "results", f"{a.name}-vs-{b.name}", a.source)
+
+
 def write_comparison(
     gains: pd.DataFrame, a: RunResult, b: RunResult, out: Path | None = None
 ) -> Path:
     """Write `compare.csv`, both runs (a/, b/) and the comparison figures (figures/) into `out`
-    (default: results/<A>-vs-<B>/ beside scenario A)."""
+    (default: results/<A>-vs-<B>/ beside scenario A), then its manifest (a/ and b/ have their
+    own)."""
     from abatelink.reports.figures import plot_run  # lazy: matplotlib is slow to import
-    from abatelink.run import write_run
 
-    folder = out or a.scenario.folder / "results" / f"{a.scenario.name}-vs-{b.scenario.name}"
-    folder.mkdir(parents=True, exist_ok=True)
-    gains.to_csv(folder / "compare.csv", index=False)
-    write_run(a, folder / "a")
-    write_run(b, folder / "b")
-    plot_run(folder / "b", folder / "figures", other_run=folder / "a")
+    folder = comparison_folder(a.scenario, b.scenario, out)
+    inputs = run_inputs(a.scenario) + run_inputs(b.scenario)
+    with OutputFolder(folder, "compare", inputs=inputs) as target:
+        target.write_csv("compare.csv", gains)
+        write_run(a, folder / "a")
+        write_run(b, folder / "b")
+        target.write_folder(
+            "figures", lambda tmp: plot_run(folder / "b", tmp, other_run=folder / "a")
+        )
+        target.finish()
     return folder

@@ -60,3 +60,15 @@ class MissingExtra(AbatelinkError):
     def __init__(self, extra: str, what: str) -> None:
         self.extra = extra
         super().__init__(f'{what} needs the "{extra}" extra: pip install "abatelink[{extra}]"')
+
+
+class OutputError(AbatelinkError):
+    """Results cannot be written: a read-only folder, a full disk, a file where a folder is
+    expected. Names the path and the reason."""
+
+    exit_code = 6
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")

@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from abatelink.errors import InputError
 from abatelink.inputs.scenario import (
@@ -48,8 +48,16 @@ from abatelink.inputs.scenario import (
     load_scenario,
 )
 from abatelink.inputs.yamlfile import parse, read_yaml
+from abatelink.outputs import plain_name
 
 OUTPUTS = ("prices", "costs", "gains", "trades", "builds", "credits", "ndc_prices")
+# Scenario keys a study may vary: those that feed the model's levers (a built model re-sets
+# them in place). Others (dataset, periods, solver, ...) would change the model itself.
+VARIABLE_KEYS = tuple(
+    key
+    for key, field in Scenario.model_fields.items()
+    if isinstance(field.json_schema_extra, dict) and "feeds" in field.json_schema_extra
+)
 Value = float | int | str | bool
 
 
@@ -106,6 +114,15 @@ class Study(BaseModel):
     folder: Path = Field(default=Path("."), exclude=True)
     file: Path | None = Field(default=None, exclude=True)
 
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        """The name makes the results folder: results/<name>/ beside the study."""
+        problem = plain_name(name)
+        if problem is not None:
+            raise ValueError(problem)
+        return name
+
     @model_validator(mode="after")
     def _needs_a_scenario(self) -> Study:
         if self.scenario is None:
@@ -136,6 +153,14 @@ def _check_parameters(study: Study) -> None:
     source = study.file or study.folder
     sampled = study.design in ("lhs", "morris", "sobol")
     for name, p in study.parameters.items():
+        if p.scenario is not None and not _variable_key(p.scenario):
+            raise InputError(
+                source,
+                f"scenario key {p.scenario!r} cannot be varied; a study varies "
+                + ", ".join(VARIABLE_KEYS)
+                + " (an entry of a mapping as key.entry)",
+                key=f"parameters.{name}.scenario",
+            )
         if p.table is not None and (
             p.table not in OVERRIDABLE or p.column not in OVERRIDABLE[p.table]
         ):
@@ -161,6 +186,14 @@ def _check_parameters(study: Study) -> None:
                 "a one-at-a-time design needs base: (the centre value)",
                 key=f"parameters.{name}",
             )
+
+
+def _variable_key(path: str) -> bool:
+    """A key a study may vary: one of VARIABLE_KEYS, or key.entry of one that is a mapping."""
+    key, dot, entry = path.partition(".")
+    if key not in VARIABLE_KEYS:
+        return False
+    return not dot or (bool(entry) and Scenario.model_fields[key].default_factory is dict)
 
 
 def salib_problem(study: Study) -> dict[str, Any]:

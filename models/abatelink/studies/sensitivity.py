@@ -14,7 +14,8 @@ import pandas as pd
 
 from abatelink.errors import InputError
 from abatelink.inputs.study import Study, salib_problem
-from abatelink.studies.sweep import load_results
+from abatelink.outputs import OutputFolder
+from abatelink.studies.store import BATCHES, DESIGN, check_store_of, load_design, load_results
 
 KEY = ["output", "item", "period"]
 FILE_OF = {"oat": "tornado", "morris": "morris", "sobol": "sobol"}
@@ -28,8 +29,9 @@ def outputs_by_scenario(results: pd.DataFrame, n: int) -> dict[tuple, np.ndarray
 
 
 def analyse(study: Study, folder: Path) -> dict[str, pd.DataFrame]:
-    """The sensitivity tables of a finished sweep of `study` stored in `folder`."""
-    design = pd.read_parquet(folder / "design.parquet")
+    """The sensitivity tables of a finished sweep of `study` stored in `folder` (its files
+    verified against the store's manifest)."""
+    design = load_design(folder, check_store_of(study, folder))
     results = load_results(folder)
     missing = set(design["scenario_id"]) - set(results["scenario_id"])
     if missing:
@@ -119,13 +121,12 @@ def sobol(study: Study, design: pd.DataFrame, outputs: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*KEY, "parameter", "S1", "S1_conf", "ST", "ST_conf"])
 
 
-def write_sensitivity(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
-    """Write each table as <folder>/sensitivity/<analysis>.csv."""
-    out = folder / "sensitivity"
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for design, frame in tables.items():
-        path = out / f"{FILE_OF[design]}.csv"
-        frame.to_csv(path, index=False)
-        paths.append(path)
+def write_sensitivity(
+    tables: dict[str, pd.DataFrame], folder: Path, study: Study | None = None
+) -> list[Path]:
+    """Write each table as <folder>/sensitivity/<analysis>.csv, then its manifest."""
+    inputs = [folder / DESIGN, folder / BATCHES, study.file if study is not None else None]
+    with OutputFolder(folder / "sensitivity", "sensitivity", inputs=inputs) as out:
+        paths = [out.write_csv(f"{FILE_OF[d]}.csv", frame) for d, frame in tables.items()]
+        out.finish()
     return paths
