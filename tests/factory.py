@@ -17,6 +17,7 @@ def write_dataset(
     periods: list[int],
     regions: list[str],
     discount_rate: float = 0.0,
+    outside_regions: list[str] | None = None,
     **tables: Rows,
 ) -> Path:
     """Write dataset.yaml and one CSV per given table into `folder`; return the folder."""
@@ -28,6 +29,8 @@ def write_dataset(
         "currency_year": periods[0],
         "regions": {r: r for r in regions},
     }
+    if outside_regions:
+        meta["outside_regions"] = {r: r for r in outside_regions}
     (folder / "dataset.yaml").write_text(yaml.safe_dump(meta))
     for name in ("markets", "emitters", "baseline", "mac", "caps", "links"):
         tables.setdefault(name, [])

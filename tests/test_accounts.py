@@ -1,11 +1,15 @@
 """The accounts obey their invariants on generated instances, not only on nea2018.
 
 Each instance: two to four regions, one ETS market and one emitter each, step MAC curves, caps,
-sometimes an NDC, links between every pair with transaction costs and sometimes a capacity, two
-periods with banking at 5%. Linked against autarky (cross-border links closed):
+sometimes an NDC, links between every pair with transaction costs and sometimes a capacity,
+exchange rates k_ab = v_a / v_b from a value v per region (1, ½ or 2: every cycle multiplies to
+1), sometimes international offsets from outside the model into the first region's market
+under a limit, two periods with banking at 5%. Linked against autarky (cross-border links
+closed):
 - voluntary trade never raises a region's present-value national cost (each region's
   commitments are quantities: a cap and an NDC);
-- every payment abroad is another region's receipt;
+- every payment abroad is another region's receipt, and what is paid for offsets is the
+  resource cost the accounts carry and, for sellers outside the model, the outside account;
 - national cost = emitters' cost − government revenue, region by region and period by period;
 - a price floor never lowers the system's resource cost.
 """
@@ -24,7 +28,13 @@ from abatelink.inputs.dataset import load_dataset
 from abatelink.inputs.scenario import Scenario, scenario_inputs
 from abatelink.model.build import build
 from abatelink.model.levers import set_inputs
-from abatelink.results.costs import cost_table, present_value, settlement
+from abatelink.results.costs import (
+    cost_table,
+    offset_table,
+    outside_account,
+    present_value,
+    settlement,
+)
 from abatelink.results.extract import Extract
 from abatelink.solve.priced import solve
 from abatelink.solve.session import Session
@@ -46,6 +56,7 @@ def instances(draw: st.DrawFn) -> dict[str, Any]:
     tables: dict[str, list[dict[str, Any]]] = {
         k: [] for k in ("markets", "emitters", "baseline", "mac", "caps", "links")
     }
+    value = {r: draw(st.sampled_from([1.0, 1.0, 0.5, 2.0])) for r in regions}
     for r in regions:
         market, emitter = f"M{r}", f"E{r}"
         tables["markets"].append({"market": market, "region": r, "kind": "ets"})
@@ -72,8 +83,23 @@ def instances(draw: st.DrawFn) -> dict[str, Any]:
                 for t in PERIODS:
                     link = {"from_market": f"M{a}", "to_market": f"M{b}", "period": t}
                     tables["links"].append(
-                        {**link, "max_volume_mt": capacity, "transaction_cost_usd_per_t": cost}
+                        {
+                            **link,
+                            "max_volume_mt": capacity,
+                            "transaction_cost_usd_per_t": cost,
+                            "exchange_rate": value[a] / value[b],
+                        }
                     )
+    if draw(st.booleans()):
+        offer = {"program": "P", "seller_region": "OUT", "buyer_market": f"M{regions[0]}"}
+        price, share = draw(st.sampled_from([1, 30])), draw(st.sampled_from([None, 0.05]))
+        tables["offset_supply"] = [
+            {**offer, "period": t, "quantity_mt": 5, "price_usd_per_t": price} for t in PERIODS
+        ]
+        tables["limits"] = [
+            {"market": f"M{regions[0]}", "period": t, "max_international_offset_share": share}
+            for t in PERIODS
+        ]
     floor = {"market": f"M{regions[0]}", "floor_usd_per_t": draw(st.integers(1, 90))}
     tables["price_controls"] = [  # a row with no controls, so that scenarios may set them
         {"market": f"M{regions[0]}", "period": t, "floor_usd_per_t": None} for t in PERIODS
@@ -90,14 +116,20 @@ class Instance:
         self.session = Session(self.model)
 
     def solve(self, links: str, **options: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(costs, trades) of the scenario, from the one road to money."""
+        """(costs, trades) of the scenario, from the one road to money; the international
+        offsets' payments checked against the accounts."""
         scenario = Scenario(name="x", dataset=str(self.dataset.path), links=links, **options)
         inputs = scenario_inputs(scenario, self.dataset)
         set_inputs(self.model, inputs)
         priced = solve(self.session, inputs)
         assert priced.status == "optimal"
         x = Extract(priced)
-        return cost_table(x), settlement(x)
+        costs, offsets = cost_table(x), offset_table(x)
+        outside = outside_account(offsets)["received_musd"].sum()
+        paid = costs["offsets_cost_musd"].sum()
+        assert paid == pytest.approx(costs["offsets_sold_musd"].sum() + outside)
+        assert outside == pytest.approx(offsets["payment_musd"].sum())  # every seller outside
+        return costs, settlement(x)
 
     def present_value(self, costs: pd.DataFrame) -> pd.Series:
         return present_value(costs, self.model.index)
@@ -107,7 +139,7 @@ def write(tmp_path: Path, instance: dict[str, Any]) -> Path:
     folder = tmp_path / f"d{len(list(tmp_path.iterdir()))}"
     return write_dataset(
         folder, periods=PERIODS, regions=instance["regions"], discount_rate=0.05,
-        **instance["tables"],
+        outside_regions=["OUT"], **instance["tables"],
     )  # fmt: skip
 
 

@@ -25,7 +25,9 @@ import functools
 import importlib
 import io
 import math
+import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -114,6 +116,7 @@ def base_tables() -> dict[str, list[dict[str, Any]]]:
         *(row for t in PERIODS for row in both_ways("MA", "MB", t)),
         *both_ways("MB", "MC", 2020, max_volume_mt=5, transaction_cost_usd_per_t=1),
     ]
+    data["links"][-2]["exchange_rate"] = 0.8  # MB → MC: 0.8 of MC's allowances per MB's
     data["grids"] += [{**row, "period": 2030} for row in data["grids"]]
     data["projects"][0]["description"] = "a supergrid:\nsites in M, corridors M→B→C"
     data["projects"].append({"project": "ccs", "kind": "ccs", "description": "coal, with CCS"})
@@ -143,6 +146,7 @@ def base_tables() -> dict[str, list[dict[str, Any]]]:
             "max_import_share": 0.2,
             "max_export_share": 0.3,
             "max_offset_share": 0.05,
+            "max_international_offset_share": 0.02,
         },
         {"market": "TA", "period": 2030, "max_import_share": 0.1},
     ]
@@ -159,7 +163,24 @@ def base_tables() -> dict[str, list[dict[str, Any]]]:
         {"region": "A", "period": 2030, "rate_usd_per_t": 15},
         {"region": "B", "period": 2030, "rate_usd_per_t": 3},
     ]
-    data["ndc"] = [{"region": "B", "period": 2030, "target_mt": 500}]
+    data["ndc"] = [
+        {"region": "B", "period": 2030, "target_mt": 500},
+        {
+            "region": "C",
+            "period": 2030,
+            "intensity_reduction_vs_base": 0.5,
+            "base_intensity_t_per_kusd": 1.0,
+        },
+    ]
+    data["gdp"] = [
+        {"region": "C", "period": 2030, "gdp_busd": 400},
+        {"region": "A", "period": 2020, "gdp_busd": 50},
+    ]
+    offer = {"seller_region": "M", "quantity_mt": 2, "price_usd_per_t": 3}
+    data["offset_supply"] = [
+        {"program": "jcm", "buyer_market": "TA", "period": 2020, **offer},
+        {"program": "cdm", "buyer_market": "MA", "period": 2030, **offer},
+    ]
     return data
 
 
@@ -384,6 +405,9 @@ REFERENCES = {
     ("banking", "market"): "ets",
     ("taxes", "region"): "region",
     ("ndc", "region"): "region",
+    ("gdp", "region"): "region",
+    ("offset_supply", "seller_region"): "region",
+    ("offset_supply", "buyer_market"): "market",
     ("participants", "project"): "project",
     ("participants", "region"): "region",
     ("ccs_units", "project"): "ccs",
@@ -1161,3 +1185,225 @@ def test_validate_checks_what_run_checks(tmp_path, change):
     new_project(tmp_path)
     error = cli_error(["validate", str(scenario_file(tmp_path, **change))], "_validate")
     assert error is not None and error.key.split(".")[0] == next(iter(change))
+
+
+# --- the command line: malformed arguments (issue 15) --------------------------------------------
+#
+# Commands with arguments drawn from numbers, paths, words and addresses that are legal, wrong
+# or hostile, in any order, with options repeated, unknown or missing their value. Each case
+# must end within a time limit with an exit code of the README's table — and, for an error, ONE
+# line on stderr — or reach the command's work with every number checked (the work itself, a
+# solve or a Dask cluster, is stood in for: `Accepted`).
+
+NUMBERS = (
+    "0", "1", "2", "-1", "-2", "1.5", "nan", "NaN", "inf", "-inf", "1e999", "1e-320", "0x10",
+    "", " ", "1_000", "\u0663", "9" * 5000, "abc", "-0", "+3", " 4 ", "3\n", "1e3", "0.9999",
+    "1.0", "64", "65", "10000001", "1e-9", "--", "-", "1,5", "½",
+)  # fmt: skip
+PATH_NAMES = (
+    "", " ", "x", "missing.yaml", "scenario.yaml", "study.yaml", "data", "data/caps.csv",
+    "data/dataset.yaml", "values.csv", "-", "--", "../../..", "/", "/dev/null", "a\x00b",
+    "a\nb", "é.yaml", "x" * 300, "out", "scenario.yaml/x", ".", "results", "~", "$HOME",
+    "data/../data", "./scenario.yaml",
+)  # fmt: skip
+WORDS = (
+    "shapley", "nucleolus", "least-core", "host", "equal", "fixed", "offtake", "xlsx",
+    "parquet", "iamc", "docx", "", "SHAPLEY", "-h", "--help",
+)  # fmt: skip
+ADDRESSES = (
+    "tcp://127.0.0.1:9", "nonsense", "", "tcp://", "tcp://host:99999", "inproc://x",
+    "tls://a b:1", "tcp://[::1]:8786", "http://x:1",
+)  # fmt: skip
+OPTIONS: dict[str, dict[str, tuple[str, ...] | None]] = {
+    "run": {
+        "--out": PATH_NAMES, "--time-limit": NUMBERS, "--mip-gap": NUMBERS,
+        "--credit-rule": WORDS, "--game-solution": WORDS, "--diagnose": None,
+        "--dataset": PATH_NAMES,
+    },
+    "compare": {"--out": PATH_NAMES},
+    "share": {
+        "--values": PATH_NAMES, "--solution": WORDS, "--credit-rule": WORDS, "--out": PATH_NAMES,
+    },
+    "sweep": {
+        "--workers": NUMBERS, "--scheduler": ADDRESSES, "--resume": None,
+        "--max-batches": NUMBERS, "--out": PATH_NAMES,
+    },
+    "sensitivity": {"--out": PATH_NAMES},
+    "export": {"--format": WORDS, "--out": PATH_NAMES},
+    "plot": {"--compare": PATH_NAMES, "--out": PATH_NAMES},
+    "report": {"--compare": PATH_NAMES, "--out": PATH_NAMES},
+    "validate": {},
+    "plants": {"--emitters": NUMBERS, "--units": NUMBERS, "--seed": NUMBERS},
+}  # fmt: skip
+POSITIONALS = {
+    "run": 1, "compare": 2, "share": 1, "sweep": 1, "sensitivity": 1, "export": 1, "plot": 1,
+    "report": 1, "validate": 1, "plants": 2,
+}  # fmt: skip
+GOOD = {  # the positional arguments each command expects, in the project of `cli_project`
+    "run": ("scenario.yaml",), "compare": ("scenario.yaml", "scenario.yaml"),
+    "share": ("scenario.yaml",), "sweep": ("study.yaml",), "sensitivity": ("study.yaml",),
+    "export": ("run",), "plot": ("run",), "report": ("run",), "validate": ("scenario.yaml",),
+    "plants": ("data", "plants-out"),
+}  # fmt: skip
+GOOD_VALUES = {
+    "--out": ("out", "out/deeper"), "--values": ("values.csv",), "--dataset": ("data",),
+    "--compare": ("run",), "--workers": ("0", "1", "2"), "--max-batches": ("1", "3"),
+    "--time-limit": ("5", "0.5"), "--mip-gap": ("0", "0.01"), "--emitters": ("5",),
+    "--units": ("0", "3"), "--seed": ("0", "7"), "--format": ("xlsx", "parquet"),
+}  # fmt: skip
+EXIT_CODES = {0, 2, 3, 4, 5, 6}
+
+
+class Accepted(Exception):
+    """Raised by the stand-ins of a command's work: its arguments got through, checked."""
+
+
+class Hang(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """A `Hang` if the block takes longer (SIGALRM: this runs in the main thread)."""
+
+    def expire(number, frame):
+        raise Hang(f"no answer within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@st.composite
+def command_lines(draw) -> list[str]:
+    command = draw(st.sampled_from([*sorted(POSITIONALS), "nonsense", "-h", "--version", ""]))
+    if command not in POSITIONALS:
+        return [command, *draw(st.lists(st.sampled_from(PATH_NAMES), max_size=2))]
+    count = POSITIONALS[command] + draw(st.sampled_from([0, 0, 0, -1, 1]))
+    good = (*GOOD[command], "extra")
+    tokens = [
+        good[i] if draw(st.booleans()) else draw(st.sampled_from(PATH_NAMES))
+        for i in range(max(count, 0))
+    ]
+    names = sorted(OPTIONS[command])
+    chosen = draw(st.lists(st.sampled_from([*names, *names, "--bogus", "--out"]), max_size=4))
+    for name in chosen:
+        values = OPTIONS[command].get(name)
+        tokens.append(name)
+        if values is not None and draw(st.integers(0, 9)) > 0:  # sometimes no value
+            fine = GOOD_VALUES.get(name, ())
+            tokens.append(draw(st.sampled_from(fine if fine and draw(st.booleans()) else values)))
+    if draw(st.booleans()):
+        tokens = draw(st.permutations(tokens))
+    return [command, *tokens]
+
+
+@contextlib.contextmanager
+def stand_ins():
+    """The work of each command replaced by a check of what it was given."""
+    from abatelink.inputs import plants
+    from abatelink.studies import sweep as sweep_module
+    from abatelink.studies.sweep import MAX_WORKERS
+
+    def run_(scenario, *, diagnose_always=False, out=None):
+        solver = scenario.solver
+        assert solver.time_limit is None or 0 < solver.time_limit < math.inf
+        assert 0 <= solver.mip_rel_gap < 1
+        raise Accepted
+
+    def sweep_(study, out=None, *, workers=None, scheduler=None, max_batches=None, **_):
+        assert workers is None or 0 <= workers <= MAX_WORKERS
+        assert max_batches is None or max_batches >= 1
+        assert scheduler is None or "://" in scheduler
+        raise Accepted
+
+    def plants_(source, out, n_emitters, n_units, seed):
+        assert 1 <= n_emitters <= cli.MAX_COUNT and 0 <= n_units <= cli.MAX_COUNT and seed >= 0
+        raise Accepted
+
+    def accepted(*args, **kwargs):
+        raise Accepted
+
+    with (
+        mock.patch.object(cli, "run", run_),
+        mock.patch.object(cli, "allocate", accepted),
+        mock.patch.object(sweep_module, "sweep", sweep_),
+        mock.patch.object(plants, "write_plant_dataset", plants_),
+        mock.patch("abatelink.reports.export.export_run", accepted),
+        mock.patch("abatelink.reports.figures.plot_run", accepted),
+        mock.patch("abatelink.reports.html.write_report", accepted),
+    ):
+        yield
+
+
+@pytest.fixture(scope="module")
+def cli_project(tmp_path_factory) -> Path:
+    """A small project to run commands in: data/, scenario.yaml, study.yaml, values.csv."""
+    root = tmp_path_factory.mktemp("cli")
+    data = merge(
+        one_market(root, "MA", "A", 100, 80, [10, 10], [5, 12]),
+        one_market(root, "MB", "B", 100, 75, [10, 10, 10], [15, 30, 60]),
+        {"links": both_ways("MA", "MB")},
+    )
+    write_dataset(root / "data", periods=[2020], regions=["A", "B"], **data)
+    (root / "scenario.yaml").write_text("name: fuzz\ndataset: data\nlinks: all\n")
+    study = {
+        "name": "fuzz-study",
+        "scenario": "scenario.yaml",
+        "parameters": {"c": {"table": "caps", "scale": "cap_mt", "values": [0.9, 1.0]}},
+    }
+    (root / "study.yaml").write_text(yaml.safe_dump(study))
+    (root / "values.csv").write_text("coalition,value_musd\n,0\nA,0\nB,0\nA+B,10\n")
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert cli.main(["run", "scenario.yaml", "--out", "run"]) == 0  # a run folder
+    finally:
+        os.chdir(here)
+    return root
+
+
+def outcome(argv: list[str]) -> tuple[object, str]:
+    """(exit code, or "accepted"; stderr) of `abatelink ARGV` in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        time_limit(20),
+        stand_ins(),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        try:
+            code: object = cli.main(argv)
+        except SystemExit as stop:
+            code = stop.code
+        except Accepted:
+            code = "accepted"
+    return code, err.getvalue()
+
+
+@fuzz(600)
+@given(argv=command_lines())
+def test_malformed_command_lines_end_in_one_line_and_a_documented_code(cli_project, argv):
+    note(f"abatelink {argv!r}")
+    here = os.getcwd()
+    before = sorted(p.name for p in cli_project.parent.iterdir())
+    os.chdir(cli_project)
+    try:
+        code, err = outcome(argv)
+    finally:
+        os.chdir(here)
+    note(f"exit {code}: {err!r}")
+    event(f"{argv[0] or 'no command'}: {code}")
+    assert "Traceback" not in err
+    assert sorted(p.name for p in cli_project.parent.iterdir()) == before  # nothing beside
+    if code == "accepted":
+        return
+    assert code in EXIT_CODES
+    if code in (4, 5, 6):
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), err

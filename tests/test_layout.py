@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "models" / "abatelink"
 ORDER = {
     "errors": 0,
     "version": 0,
+    "outputs": 0,
     "inputs": 1,
     "model": 2,
     "solve": 3,
@@ -25,6 +26,7 @@ ORDER = {
     "reports": 5,
     "run": 7,
     "compare": 8,
+    "validation": 8,
     "cli": 9,
     "__init__": 9,
 }

@@ -34,6 +34,7 @@ NEW_VALUE: dict[str, Any] = {
     "rate_usd_per_t": 3.0,
     "floor_kind": "reserve",
 }
+CHINA_2030 = {"region": "CN", "period": 2030}
 BASE = Scenario(
     name="base",
     dataset=str(NEA),
@@ -43,7 +44,19 @@ BASE = Scenario(
             Change(
                 where={"market": "KR-ETS"}, set={"floor_usd_per_t": 1.0, "ceiling_usd_per_t": 90}
             )
-        ]
+        ],
+        # China's NDC as it states it: CO2 per GDP 65% below 2005, times a GDP path
+        "gdp": [Change(where=CHINA_2030, set={"gdp_busd": 23_134.6})],
+        "ndc": [
+            Change(
+                where=CHINA_2030,
+                set={
+                    "target_mt": None,
+                    "intensity_reduction_vs_base": 0.65,
+                    "base_intensity_t_per_kusd": 1.583353,
+                },
+            )
+        ],
     },
 )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import platform
 import time
 from dataclasses import dataclass, field
@@ -12,8 +11,10 @@ from typing import Any
 import pandas as pd
 
 from abatelink.games.allocation import allocate_on
+from abatelink.inputs.highs_options import placed, written_files
 from abatelink.inputs.scenario import (
     Scenario,
+    SolverOptions,
     load_scenario,
     scenario_dataset,
     scenario_inputs,
@@ -21,8 +22,9 @@ from abatelink.inputs.scenario import (
 )
 from abatelink.model.build import Model, build
 from abatelink.model.levers import set_inputs
+from abatelink.outputs import OutputFolder, results_folder, writing
 from abatelink.results import tables
-from abatelink.results.costs import ACCOUNTS, present_value
+from abatelink.results.costs import ACCOUNTS, outside_account, present_value
 from abatelink.solve.diagnose import diagnose
 from abatelink.solve.numerics import coefficient_ranges, range_warnings
 from abatelink.solve.priced import Priced, solve
@@ -42,6 +44,8 @@ class RunResult:
     tables: dict[str, pd.DataFrame]
     priced: Priced
     timings: dict[str, float] = field(default_factory=dict)
+    solver_files: list[Path] = field(default_factory=list)
+    """Files HiGHS wrote (its `log_file`, `solution_file`, ...), inside the output folder."""
 
     @property
     def model(self) -> Model:
@@ -63,8 +67,12 @@ class RunResult:
         return self.tables[table]
 
 
-def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> RunResult:
-    """Solve one scenario and return its tables; nothing is written.
+def run(
+    scenario: Scenario | str | Path, *, diagnose_always: bool = False, out: Path | None = None
+) -> RunResult:
+    """Solve one scenario and return its tables; nothing is written but the files the
+    scenario's solver options ask HiGHS for (`log_file`, ...), which go into `out` (default:
+    `default_out_dir`).
 
     An infeasible scenario (or any, with `diagnose_always`) is diagnosed: the `diagnosis`
     table lists the least relaxations of caps, NDC targets and limits that make it feasible.
@@ -81,7 +89,7 @@ def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> Ru
     clock.lap("build_s")
     session = Session(model)
     clock.lap("send_to_highs_s")
-    options = scenario.solver
+    options, solver_files = solver_options_in(scenario, out)
     priced = solve(session, inputs, options)
     solution = priced.solution
     clock.lap("solve_s")
@@ -110,11 +118,32 @@ def run(scenario: Scenario | str | Path, *, diagnose_always: bool = False) -> Ru
             account: present_value(result_tables["costs"], model.index, account).to_dict()
             for account in ACCOUNTS
         }
+        outside = outside_account(result_tables["offsets"])
+        summary["outside_account_present_value_musd"] = present_value(
+            outside, model.index, "received_musd"
+        ).to_dict()
     if priced.conditional_on_build:
         summary["prices_note"] = (
             "LP duals with every build fixed at the MILP solution: prices conditional on the build"
         )
-    return RunResult(scenario, summary, result_tables, priced, timings)
+    return RunResult(scenario, summary, result_tables, priced, timings, solver_files)
+
+
+def solver_options_in(
+    scenario: Scenario, out: Path | None = None
+) -> tuple[SolverOptions, list[Path]]:
+    """The scenario's solver options with the files HiGHS writes placed in the output folder
+    (created for them), and those files' paths."""
+    options = scenario.solver
+    names = written_files(options.options)
+    if not names:
+        return options, []
+    folder = Path(out) if out is not None else default_out_dir(scenario)
+    files = [folder / name for name in names]
+    for path in files:
+        with writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+    return options.model_copy(update={"options": placed(options.options, folder)}), files
 
 
 class _Clock:
@@ -183,17 +212,42 @@ def _model_size(model: Model) -> dict[str, int]:
 
 def default_out_dir(scenario: Scenario) -> Path:
     """Results go beside the scenario file: `<folder>/results/<name>/` (git-ignored)."""
-    return scenario.folder / "results" / scenario.name
+    return results_folder(scenario.folder / "results", scenario.name, scenario.source)
 
 
-def write_run(result: RunResult, out: Path | None = None) -> Path:
-    """Write every table as CSV and `summary.json` into `out`; return the folder."""
+def run_inputs(scenario: Scenario) -> list[Path]:
+    """What a run reads: its scenario file and data set folder (no output folder holds them)."""
+    return [p for p in (scenario.file, scenario.dataset_path) if p is not None]
+
+
+def run_folder(scenario: Scenario, out: Path | None = None) -> OutputFolder:
+    """The output folder of a run of `scenario` (`out`, or `default_out_dir`), unopened."""
+    folder = Path(out) if out is not None else default_out_dir(scenario)
+    return OutputFolder(folder, "run", inputs=run_inputs(scenario))
+
+
+def write_run(result: RunResult, out: Path | OutputFolder | None = None) -> Path:
+    """Write every table as CSV and `summary.json` into `out`, then its manifest; return the
+    folder.
+
+    out: a folder (default `default_out_dir`), or an `OutputFolder` already open, which is
+    then finished (stale outputs removed, manifest written) and left open.
+    """
+    if isinstance(out, OutputFolder):
+        _write_into(result, out)
+        out.finish()
+        return out.folder
+    with run_folder(result.scenario, out) as target:
+        _write_into(result, target)
+        target.finish()
+    return target.folder
+
+
+def _write_into(result: RunResult, target: OutputFolder) -> None:
     start = time.perf_counter()
-    folder = Path(out) if out is not None else default_out_dir(result.scenario)
-    folder.mkdir(parents=True, exist_ok=True)
     for name, frame in result.tables.items():
-        frame.to_csv(folder / f"{name}.csv", index=False)
+        target.write_csv(f"{name}.csv", frame)
+    for path in result.solver_files:
+        target.record(path)
     result.summary["timings_s"]["write_s"] = round(time.perf_counter() - start, 4)
-    text = json.dumps(result.summary, indent=2, default=str)
-    (folder / SUMMARY_FILE).write_text(text + "\n")
-    return folder
+    target.write_json(SUMMARY_FILE, result.summary)

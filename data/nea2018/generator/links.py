@@ -9,6 +9,9 @@ from .tables import usd, write_csv
 
 LINK_COST_DOMESTIC, LINK_COST_CROSS_BORDER = 0.1, 0.5  # US$/t [assumption-links]
 KR_MAX_OFFSET_SHARE = 0.10  # [aspi2018]
+# K-ETS international offsets: 5% of allowances from 2021 [aspi2018]; a period stands for
+# its 5 years, so the 2020 period (2020-24) allows them in 4 of 5 [kets-international-offsets]
+KR_MAX_INTERNATIONAL_OFFSET_SHARE: dict[int, float] = {2020: 0.05 * 4 / 5, 2025: 0.05, 2030: 0.05}
 JP_TAX_MAX_IMPORT_SHARE = 0.10  # [assumption-jp-tax-offsets]
 KR_MAX_BORROW_SHARE = 0.20  # [banking-rules]
 JP_TAX_JPY, JPY_PER_USD_2020 = 289.0, 106.77  # [japan-tax]
@@ -31,6 +34,7 @@ LIMIT_COLUMNS = [
     "max_import_share",
     "max_export_share",
     "max_offset_share",
+    "max_international_offset_share",
     "source",
 ]
 BANKING_COLUMNS = ["market", "banking_allowed", "max_borrow_share", "initial_bank_mt", "source"]
@@ -62,9 +66,12 @@ def link_rows() -> list[list[object]]:
 def write_links_and_limits() -> None:
     """links.csv and limits.csv (offsets in KR-ETS, linked allowances into JP-TAX)."""
     write_csv("links.csv", LINK_COLUMNS, link_rows())
-    limits = [["KR-ETS", t, "", "", KR_MAX_OFFSET_SHARE, "aspi2018"] for t in PERIODS]
+    limits = [
+        ["KR-ETS", t, "", "", KR_MAX_OFFSET_SHARE, KR_MAX_INTERNATIONAL_OFFSET_SHARE[t], "aspi2018"]
+        for t in PERIODS
+    ]
     jp_source = "assumption-jp-tax-offsets"
-    limits += [["JP-TAX", t, JP_TAX_MAX_IMPORT_SHARE, "", "", jp_source] for t in PERIODS]
+    limits += [["JP-TAX", t, JP_TAX_MAX_IMPORT_SHARE, "", "", "", jp_source] for t in PERIODS]
     write_csv("limits.csv", LIMIT_COLUMNS, limits)
 
 

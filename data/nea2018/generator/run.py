@@ -12,6 +12,7 @@ from .grids import write_grids
 from .links import write_banking_and_taxes, write_links_and_limits
 from .mac import all_steps, write_mac
 from .ndc import write_ndc
+from .offsets import write_offset_supply
 from .pm_transport import write_pm_transport
 from .projects import write_projects
 from .report import report_autarky, report_ccs, report_ndc, report_supergrid
@@ -33,6 +34,7 @@ def main() -> None:
     write_links_and_limits()
     write_banking_and_taxes()
     write_ndc()
+    write_offset_supply()
     write_projects()
     write_ccs_units()
     write_pm_transport()

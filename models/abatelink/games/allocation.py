@@ -54,7 +54,7 @@ class Allocation:
     """Coalition values, the allocation by country and its core check.
 
     `solution` is the game solution carried out by side payments, or None: each country keeps
-    what it saves under the scenario's credit rules (`credit_rules`, by project).
+    what it saves under the scenario's credit rules (`credit_rules`, by open project).
     """
 
     solution: str | None
@@ -94,7 +94,8 @@ def allocate_on(
     )
     table = allocation_table(alone, grand, allocated, side_payments=solution is not None)
     core = core_check(game, allocated)
-    return Allocation(solution, dict(inputs.credit_rules), frame, table, core, game)
+    rules = {p: r for p, r in inputs.credit_rules.items() if p in inputs.open_projects}
+    return Allocation(solution, rules, frame, table, core, game)
 
 
 def allocate_table(path: Path, solution: str) -> Allocation:

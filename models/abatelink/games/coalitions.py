@@ -1,8 +1,9 @@
 """Coalition values from the model: what each group of countries saves by acting together.
 
-Coalition S opens the scenario's links whose two markets both lie in S and the joint projects
-whose participants all lie in S; every other country acts alone (cross-border links closed,
-its domestic links and own projects open: the one definition of autarky). With every cost on
+Coalition S opens the scenario's links whose two markets both lie in S and the parts of joint
+projects whose regions all lie in S (`coalition_inputs`); every other country acts alone
+(cross-border links closed, its domestic links and the project parts on its own soil open:
+the one definition of autarky). With every cost on
 the national account (`results.costs`) and the prices that belong to each solve,
 
     c(S) = Σ_{i ∈ S} c_i(S),     v(S) = Σ_{i ∈ S} c_i(alone) − c(S),
@@ -36,26 +37,23 @@ from abatelink.solve.session import Session
 
 
 def coalition_inputs(model: Model, inputs: Inputs, members: frozenset[str]) -> Inputs:
-    """The scenario's inputs with only the links and projects open to `members`.
+    """The scenario's inputs with S = `members` acting together and everyone else alone.
 
-    Open: links whose two markets lie in S, and projects whose participants all lie in S;
-    links within one country and single-country projects stay open for everyone, so a
-    country outside S acts exactly as it does alone.
+    Open: links whose two markets lie in S, and links within one country. A project component
+    may be built when the regions it physically needs act together (`model.levers.available`):
+    a CCS unit or a Gobi site needs its own region only, so any region may build its own; a
+    corridor needs every region it connects or crosses in S. Credits and costs of what S builds
+    are shared among its members; a region outside keeps its own.
     """
     region = model.index.region_of_market
-    participants = model.index.projects.participants
 
     def link_open(a: str, b: str) -> bool:
         return region[a] == region[b] or (region[a] in members and region[b] in members)
 
-    def project_open(project: str) -> bool:
-        taking_part = set(participants.get(project, ()))
-        return len(taking_part) <= 1 or taking_part <= members
-
     return dataclasses.replace(
         inputs,
         open_links=frozenset(link for link in inputs.open_links if link_open(*link)),
-        open_projects=frozenset(p for p in inputs.open_projects if project_open(p)),
+        coalition=frozenset(members),
     )
 
 
@@ -98,8 +96,9 @@ def _resource_costs(solved: Priced, what: str) -> pd.Series:
 class CoalitionValues:
     """Every coalition's cost and value, and each country's standalone cost c_i(alone).
 
-    `table`: coalition, members, size, cost_musd, value_musd, status, seconds; `standalone`:
-    c_i(alone) by region. Costs and values are present values in US$ million.
+    `table`: coalition, members, size, cost_musd, value_musd, project_mt (what joint projects
+    avoid over the horizon, Mt, built by members or by others alone), status, seconds;
+    `standalone`: c_i(alone) by region. Costs and values are present values in US$ million.
     """
 
     table: pd.DataFrame
@@ -129,6 +128,7 @@ def coalition_values(
                 len(members),
                 cost,
                 value,
+                project_tonnes(priced),
                 priced.status,
                 time.perf_counter() - start,
             )
@@ -136,9 +136,28 @@ def coalition_values(
     set_openings(model, inputs)
     frame = pd.DataFrame(
         rows,
-        columns=["coalition", "members", "size", "cost_musd", "value_musd", "status", "seconds"],
+        columns=[
+            "coalition",
+            "members",
+            "size",
+            "cost_musd",
+            "value_musd",
+            "project_mt",
+            "status",
+            "seconds",
+        ],
     )
     return CoalitionValues(frame, alone)
+
+
+def project_tonnes(solved: Priced) -> float:
+    """Σ_{p,e,t} y_t·G[p,e,t]: Mt the joint projects avoid over the horizon."""
+    generated = solved.session.values(solved.solution, solved.model.pyomo.generated_mt)
+    if generated.empty:
+        return 0.0
+    years = solved.model.index.period_years
+    periods = generated.index.get_level_values(-1)
+    return float((generated.to_numpy() * periods.map(years).to_numpy(dtype=float)).sum())
 
 
 def game_of(frame: pd.DataFrame, players: tuple[str, ...]) -> Game:

@@ -45,6 +45,9 @@ class DatasetMeta(BaseModel):
     units: dict[str, str] = Field(default_factory=dict)
     regions: dict[str, str] = Field(min_length=1)
     period_years: dict[int, YearsPerPeriod] | None = None
+    outside_regions: dict[str, str] = Field(default_factory=dict)
+    """Sellers of international offsets outside the model (code: name): no emitters, markets,
+    NDC or accounts; what they are paid is reported as the outside account."""
 
     @field_validator("vintage", mode="before")
     @classmethod
@@ -84,6 +87,14 @@ class DatasetMeta(BaseModel):
             raise ValueError(f"expected the years of each period {list(periods)}, and only those")
         return years
 
+    @field_validator("outside_regions")
+    @classmethod
+    def _not_a_region(cls, outside: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        both = sorted(set(outside) & set(info.data.get("regions") or {}))
+        if both:
+            raise ValueError(f"{both[0]} is a region of the model; an outside region is not")
+        return outside
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -105,6 +116,8 @@ class Dataset:
     banking: pd.DataFrame
     taxes: pd.DataFrame
     ndc: pd.DataFrame
+    gdp: pd.DataFrame
+    offset_supply: pd.DataFrame
     projects: pd.DataFrame
     participants: pd.DataFrame
     ccs_units: pd.DataFrame
@@ -186,6 +199,7 @@ def check_dataset(ds: Dataset) -> None:
     _check_links(ds)
     _check_market_tables(ds)
     _check_region_tables(ds)
+    _check_offset_supply(ds)
     _check_projects(ds)
     _check_sources(ds)
 
@@ -195,6 +209,15 @@ def _rows(ds: Dataset, table: str, mask: pd.Series) -> Iterable[tuple[int, int |
     lines = ds.lines.get(table, ())
     for row in mask.index[mask.to_numpy(dtype=bool)]:
         yield row, lines[row] if row < len(lines) else None
+
+
+def check_tables(ds: Dataset, tables: Iterable[str]) -> None:
+    """The checks an override of these tables needs when the whole data set need not be checked
+    again: numbers within their columns' bounds, and each NDC row in one form with its GDP."""
+    tables = list(tables)
+    check_values(ds, tables)
+    if {"ndc", "gdp"} & set(tables):
+        _check_ndc_forms(ds)
 
 
 def check_values(ds: Dataset, tables: Iterable[str] = TABLES) -> None:
@@ -342,6 +365,73 @@ def _check_links(ds: Dataset) -> None:
     loops = ds.links["from_market"] == ds.links["to_market"]
     for _, line in _rows(ds, "links", loops):
         raise InputError(ds.file("links"), "a link must join two different markets", line=line)
+    for _, line in _rows(ds, "links", ~(ds.links["exchange_rate"] > 0)):
+        raise InputError(
+            ds.file("links"),
+            "expected an exchange rate > 0 (allowances of to_market per allowance of from_market)",
+            line=line,
+            column="exchange_rate",
+        )
+    _check_exchange_cycles(ds)
+
+
+def _check_exchange_cycles(ds: Dataset) -> None:
+    """No cycle of links in a period may multiply its exchange rates to more than 1: trading
+    round it would create allowances from nothing.
+
+    Per period, the best product of rates from market i to j over paths of links (Floyd–
+    Warshall on log k, with the first link of each best path); a cycle gains if some market
+    reaches itself with a product > 1. The error names every link of the cycle.
+    """
+    links = ds.links
+    for period, group in links.groupby("period", sort=True):
+        markets = sorted(set(group["from_market"]) | set(group["to_market"]))
+        at = {m: i for i, m in enumerate(markets)}
+        n = len(markets)
+        best = np.full((n, n), -np.inf)
+        first = np.full((n, n), -1, dtype=int)  # the row of links.csv of the first link
+        for row, a, b, k in zip(
+            group.index, group["from_market"], group["to_market"], group["exchange_rate"]
+        ):
+            best[at[a], at[b]], first[at[a], at[b]] = np.log(k), row
+        for via in range(n):
+            through = best[:, [via]] + best[[via], :]
+            better = through > best + 1e-12
+            best = np.where(better, through, best)
+            first = np.where(better, first[:, [via]], first)
+        gains = np.flatnonzero(np.diag(best) > 1e-9)
+        if len(gains):
+            _gaining_cycle(
+                ds, markets, first, int(gains[0]), float(np.exp(best[gains[0], gains[0]])), period
+            )
+
+
+def _gaining_cycle(
+    ds: Dataset, markets: list[str], first: np.ndarray, start: int, product: float, period: int
+) -> None:
+    """Raise the error for the cycle from markets[start] back to it (its links in order)."""
+    lines = ds.lines.get("links", ())
+    at = {m: i for i, m in enumerate(markets)}
+    steps, here = [], start
+    for _ in markets:
+        row = int(first[here, start])
+        link = ds.links.loc[row]
+        line = lines[row] if row < len(lines) else None
+        steps.append(
+            (line, f"{link['from_market']} → {link['to_market']} at {link['exchange_rate']:g}")
+        )
+        here = at[link["to_market"]]
+        if here == start:
+            break
+    named = "; ".join(f"line {line}: {text}" if line else text for line, text in steps)
+    raise InputError(
+        ds.file("links"),
+        f"the links {named} form a cycle in {period} whose exchange rates multiply to "
+        f"{product:.6g} > 1: trading round it would create allowances from nothing (expected "
+        "a product ≤ 1, e.g. k one way and 1/k the other)",
+        line=steps[0][0],
+        column="exchange_rate",
+    )
 
 
 def _check_market_tables(ds: Dataset) -> None:
@@ -360,8 +450,94 @@ def _check_market_tables(ds: Dataset) -> None:
 
 
 def _check_region_tables(ds: Dataset) -> None:
-    for table in ("taxes", "ndc"):
+    for table in ("taxes", "ndc", "gdp"):
         _require_in(ds, table, "region", ds.regions, _regions_words(ds))
+    _check_ndc_forms(ds)
+
+
+INTENSITY_COLUMNS = ("intensity_reduction_vs_base", "base_intensity_t_per_kusd")
+
+
+def _check_ndc_forms(ds: Dataset) -> None:
+    """Each NDC row is either a target in Mt or an intensity target with the GDP it needs."""
+    ndc = ds.ndc
+    given = ndc["target_mt"].notna()
+    intensity = ndc[list(INTENSITY_COLUMNS)].notna()
+    form = "the intensity form (intensity_reduction_vs_base and base_intensity_t_per_kusd)"
+    problems = (
+        (given & intensity.any(axis=1), f"give either target_mt or {form}, not both"),
+        (~given & ~intensity.any(axis=1), f"expected target_mt (Mt/yr) or {form}"),
+    )
+    for mask, problem in problems:
+        for _, line in _rows(ds, "ndc", mask):
+            raise InputError(ds.file("ndc"), problem, line=line, column="target_mt")
+    for column, other in (INTENSITY_COLUMNS, INTENSITY_COLUMNS[::-1]):
+        for _, line in _rows(ds, "ndc", intensity[other] & ~intensity[column]):
+            problem = f"an intensity target needs {column} as well as {other}"
+            raise InputError(ds.file("ndc"), problem, line=line, column=column)
+    keys = pd.MultiIndex.from_frame(ndc[["region", "period"]])
+    have = pd.MultiIndex.from_frame(ds.gdp[["region", "period"]])
+    missing = intensity.all(axis=1) & ~pd.Series(keys.isin(have), index=ndc.index)
+    for row, line in _rows(ds, "ndc", missing):
+        raise InputError(
+            ds.file("ndc"),
+            f"an intensity target needs the GDP of {ndc.at[row, 'region']} in "
+            f"{ndc.at[row, 'period']}: no such row in {TABLES['gdp'].file_name}",
+            line=line,
+            column="base_intensity_t_per_kusd",
+        )
+    targets = ndc_targets(ds)
+    for row, line in _rows(ds, "ndc", ~(targets <= LARGEST)):
+        raise InputError(
+            ds.file("ndc"),
+            f"the target (1 − intensity_reduction_vs_base)·base_intensity_t_per_kusd·gdp_busd "
+            f"is {targets[row]:g} Mt/yr; expected at most {LARGEST:g} (check the units)",
+            line=line,
+            column="base_intensity_t_per_kusd",
+        )
+
+
+def ndc_targets(ds: Dataset) -> pd.Series:
+    """Each ndc.csv row's target (Mt/yr), in ds.ndc's index: target_mt where given, else the
+    intensity form made absolute with the region's GDP of that period,
+
+        target[r,t] = (1 − cut[r,t]) · I_base[r,t] · GDP[r,t],
+
+    cut = intensity_reduction_vs_base, I_base = base_intensity_t_per_kusd (t per thousand
+    US$, = Mt per US$ bn), GDP = gdp_busd (US$ bn/yr) of gdp.csv. The one place an intensity
+    target becomes Mt: the model sees only targets.
+    """
+    ndc = ds.ndc
+    gdp = ds.gdp.set_index(["region", "period"])["gdp_busd"]
+    keys = pd.MultiIndex.from_frame(ndc[["region", "period"]])
+    economy = gdp.reindex(keys).to_numpy(dtype=float) if len(ndc) else np.empty(0)
+    cut = ndc["intensity_reduction_vs_base"].to_numpy(dtype=float)
+    base = ndc["base_intensity_t_per_kusd"].to_numpy(dtype=float)
+    from_intensity = (1.0 - cut) * base * economy
+    return pd.Series(ndc["target_mt"].fillna(pd.Series(from_intensity, index=ndc.index)))
+
+
+def _check_offset_supply(ds: Dataset) -> None:
+    """International offsets: a seller region of the model or outside it, a buyer market of
+    another region."""
+    outside = tuple(ds.meta.outside_regions)
+    sellers = f"{_regions_words(ds)} or one of its outside_regions ({', '.join(outside) or 'none'})"
+    _require_in(ds, "offset_supply", "seller_region", (*ds.regions, *outside), sellers)
+    _require_in(
+        ds, "offset_supply", "buyer_market", ds.markets["market"], "a market of markets.csv"
+    )
+    supply = ds.offset_supply
+    region_of = ds.markets.set_index("market")["region"]
+    home = supply["buyer_market"].map(region_of) == supply["seller_region"]
+    for row, line in _rows(ds, "offset_supply", home):
+        raise InputError(
+            ds.file("offset_supply"),
+            f"the seller {supply.at[row, 'seller_region']} is the region of the buyer market "
+            f"{supply.at[row, 'buyer_market']}; an international offset crosses a border "
+            "(domestic offsets: max_offset_share of limits.csv)",
+            line=line,
+            column="seller_region",
+        )
 
 
 def _check_projects(ds: Dataset) -> None:
@@ -394,7 +570,31 @@ def _check_projects(ds: Dataset) -> None:
     ):
         _require_in(ds, table, column, ds.regions, _regions_words(ds))
     _require_in(ds, "grids", "emitter", ds.emitters["emitter"], "an emitter of emitters.csv")
+    _check_crossings(ds)
     _check_participants(ds)
+
+
+def _check_crossings(ds: Dataset) -> None:
+    """A corridor's `crosses` names regions of the data set, joined by '+'."""
+    if "crosses" not in ds.corridors:
+        return
+    crossed = ds.corridors["crosses"].map(crossed_regions)
+    bad = crossed.map(lambda regions: any(r not in ds.regions for r in regions))
+    for row, line in _rows(ds, "corridors", bad):
+        raise InputError(
+            ds.file("corridors"),
+            f"expected regions of the data set joined by '+' ({_regions_words(ds)}), "
+            f"found {ds.corridors.at[row, 'crosses']!r}",
+            line=line,
+            column="crosses",
+        )
+
+
+def crossed_regions(text: object) -> tuple[str, ...]:
+    """The regions a corridor crosses: its `crosses` cell split at '+' (none if empty)."""
+    if not isinstance(text, str):
+        return ()
+    return tuple(part.strip() for part in text.split("+") if part.strip())
 
 
 def _check_participants(ds: Dataset) -> None:

@@ -5,7 +5,8 @@ plants and spreads candidate CCS units over the coal-power plants, for scale tes
 emitter and period, the plants' baselines and each MAC step's quantity add up exactly to the
 source's; plants differ by size (lognormal) and by a per-plant factor on their MAC costs, so
 the national MAC is a smoothed version of the source's. Markets, caps, links, limits, price
-controls, banking, taxes, NDCs and the supergrid tables are copied unchanged.
+controls, banking, taxes, NDCs, GDP, international offset supply and the supergrid tables are
+copied unchanged.
 
 Quantities are split in whole tonnes (1e-6 Mt) by largest remainders, so sums are exact in
 decimal and MAC steps never exceed a plant's baseline: every plant receives its part of each
@@ -45,6 +46,8 @@ COPIED_TABLES = (
     "banking",
     "taxes",
     "ndc",
+    "gdp",
+    "offset_supply",
     "pm_transport",
     "sites",
     "corridors",

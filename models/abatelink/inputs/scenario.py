@@ -25,7 +25,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from abatelink.errors import InputError
-from abatelink.inputs.dataset import Dataset, check_dataset, check_values, load_dataset
+from abatelink.inputs.dataset import Dataset, check_dataset, check_tables, load_dataset
+from abatelink.inputs.highs_options import check_options
 from abatelink.inputs.schema import CREDIT_RULES, LARGEST, TABLES, Column
 from abatelink.inputs.yamlfile import parse, read_yaml
 
@@ -45,10 +46,17 @@ class SolverOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    time_limit: float | None = Field(default=None, gt=0)
-    mip_rel_gap: float = Field(default=1e-4, ge=0)
+    time_limit: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    mip_rel_gap: float = Field(default=1e-4, ge=0, lt=1, allow_inf_nan=False)
     threads: int = Field(default=1, ge=1, le=1024)
     options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @field_validator("options")
+    @classmethod
+    def _known_to_highs(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """Names, types and ranges HiGHS accepts; files it writes stay in the output folder."""
+        check_options(options)
+        return options
 
 
 @dataclass(frozen=True)
@@ -62,9 +70,24 @@ class Inputs:
     credit_rules: dict[str, str] = field(default_factory=dict)
     credit_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     cost_shares: dict[str, dict[str, float]] = field(default_factory=dict)
-    pm_damage_usd_per_t: float = 0.0
+    pm_damage_usd_per_t: dict[str, float] = field(default_factory=dict)
     project_cost_scale: dict[str, float] = field(default_factory=dict)
+    co_finance: dict[str, float] = field(default_factory=dict)
     source: str = "scenario"
+    coalition: frozenset[str] | None = None
+    """Who acts together: None, everyone as the scenario says; else the members of a
+    coalition, every other region acting alone (`games.coalitions`)."""
+
+
+class CoFinance(BaseModel):
+    """A third party (a development bank, a climate fund) paying a share of a project's capital
+    and fixed costs; no region pays that share, and it is reported apart."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    share: float = Field(ge=0, lt=1, allow_inf_nan=False)
+    by: str = Field(min_length=1)
+    source: str = Field(min_length=1)
 
 
 class Change(BaseModel):
@@ -122,12 +145,16 @@ class Scenario(BaseModel):
     cost_shares: dict[str, dict[str, float]] = Field(
         default_factory=dict, json_schema_extra=_FEEDS_PROJECTS
     )
-    pm_damage_usd_per_t: float = Field(
-        default=0.0, ge=0, le=LARGEST, allow_inf_nan=False, json_schema_extra=_FEEDS_PROJECTS
+    pm_damage_usd_per_t: float | dict[str, float] = Field(
+        default=0.0, json_schema_extra=_FEEDS_PROJECTS
     )
     project_cost_scale: dict[str, float] = Field(
         default_factory=dict, json_schema_extra=_FEEDS_PROJECTS
     )
+    co_finance: dict[str, CoFinance] = Field(
+        default_factory=dict, json_schema_extra=_FEEDS_PROJECTS
+    )
+    sources: dict[str, str] = Field(default_factory=dict)
     solver: SolverOptions = Field(default_factory=SolverOptions)
     folder: Path = Field(default=Path("."), exclude=True)
     file: Path | None = Field(default=None, exclude=True)
@@ -140,6 +167,17 @@ class Scenario(BaseModel):
         if info.field_name == "name" and (set(text) & set("/\\") or text in (".", "..")):
             raise ValueError("expected a plain file name: no '/' or '\\', not '.' or '..'")
         return text
+
+    @field_validator("pm_damage_usd_per_t")
+    @classmethod
+    def _damages(cls, given: float | dict[str, float]) -> float | dict[str, float]:
+        values = given.values() if isinstance(given, dict) else [given]
+        if not all(math.isfinite(v) and 0 <= v <= LARGEST for v in values):
+            raise ValueError(
+                f"expected US$ per tonne between 0 and {LARGEST:g} (one number, or one per "
+                "region)"
+            )
+        return given
 
     @property
     def dataset_path(self) -> Path:
@@ -244,10 +282,28 @@ def scenario_inputs(scenario: Scenario, dataset: Dataset) -> Inputs:
         credit_rules=project_rules(scenario, dataset),
         credit_shares=scenario.credit_shares,
         cost_shares=scenario.cost_shares,
-        pm_damage_usd_per_t=scenario.pm_damage_usd_per_t,
+        pm_damage_usd_per_t=pm_damage(scenario, dataset),
         project_cost_scale=scenario.project_cost_scale,
+        co_finance={p: c.share for p, c in scenario.co_finance.items()},
         source=str(scenario.source),
     )
+
+
+def pm_damage(scenario: Scenario, dataset: Dataset) -> dict[str, float]:
+    """US$ per tonne of PM landing in each receptor region: one value for all, or per region
+    (regions not named value it at 0)."""
+    given = scenario.pm_damage_usd_per_t
+    regions = list(dataset.regions)
+    if not isinstance(given, dict):
+        return {r: float(given) for r in regions} if given else {}
+    for region in given:
+        if region not in regions:
+            raise InputError(
+                scenario.source,
+                f"unknown region {region!r}; regions of the data set: {', '.join(regions)}",
+                key=f"pm_damage_usd_per_t.{region}",
+            )
+    return {r: float(v) for r, v in given.items() if v}
 
 
 def open_projects(scenario: Scenario, dataset: Dataset) -> frozenset[str]:
@@ -262,17 +318,26 @@ def open_projects(scenario: Scenario, dataset: Dataset) -> frozenset[str]:
 
 
 def project_rules(scenario: Scenario, dataset: Dataset) -> dict[str, str]:
-    """The credit rule of each project: the scenario's `credit_rule`, or its per-project
-    choice (`project_credit_rules`).
+    """The credit rule of each project: its per-project choice (`project_credit_rules`), else
+    the scenario's `credit_rule` for an open project and "host" for a closed one (nothing of
+    it is built, and a rule such as offtake need not fit its kind).
 
     A game solution (shapley, nucleolus, least-core) does not move credits: it is carried out
     with side payments (see `games/allocation.py`).
     """
     known = list(dataset.projects["project"])
-    for key in ("project_credit_rules", "credit_shares", "cost_shares", "project_cost_scale"):
+    for key in (
+        "project_credit_rules",
+        "credit_shares",
+        "cost_shares",
+        "project_cost_scale",
+        "co_finance",
+    ):
         _require_known(scenario, key, list(getattr(scenario, key)), known)
     _check_cost_shares(scenario, dataset)
-    return {p: scenario.project_credit_rules.get(p, scenario.credit_rule) for p in known}
+    opened = open_projects(scenario, dataset)
+    default = {p: scenario.credit_rule if p in opened else "host" for p in known}
+    return {p: scenario.project_credit_rules.get(p, default[p]) for p in known}
 
 
 def _check_cost_shares(scenario: Scenario, dataset: Dataset) -> None:
@@ -360,7 +425,7 @@ def apply_overrides(scenario: Scenario, dataset: Dataset) -> Dataset:
         if any(TABLES[name].checked_across_tables for name in frames):
             check_dataset(changed)
         else:
-            check_values(changed, frames)  # inf, or scaled beyond LARGEST
+            check_tables(changed, frames)  # inf, or scaled beyond LARGEST; NDC forms
     except InputError as err:
         raise InputError(
             scenario.source, f"after overrides: {err.problem}", key="overrides"
@@ -478,6 +543,7 @@ def _key_domain(ds: Dataset, table: str) -> pd.DataFrame:
         "banking": ("market", ets),
         "taxes": ("region", pd.Series(ds.regions)),
         "ndc": ("region", pd.Series(ds.regions)),
+        "gdp": ("region", pd.Series(ds.regions)),
     }[table]
     # object, as the data set's text columns: a `where` value of any type compares as unequal
     frame = pd.DataFrame({entities[0]: pd.Series(list(entities[1]), dtype=object)})

@@ -69,7 +69,8 @@ class Table:
     the order they are set). A scenario may add rows to a table with `rows_may_be_added`
     (keys from the data set's own markets and regions); an override of a table with
     `checked_across_tables` makes the whole data set be checked again (MAC steps within the
-    baseline; floor ≤ ceiling).
+    baseline; floor ≤ ceiling); any other override, the numbers it changes
+    (`inputs.dataset.check_tables`).
     """
 
     name: str
@@ -194,6 +195,7 @@ PROJECT_TABLES = (
             _col("project"),
             _col("from_region"),
             _col("to_region"),
+            _col("crosses", required=False, nullable=True),
             _number("length_km"),
             _number("capex_musd_per_gw_km"),
             Column("loss_share", "float", minimum=0.0, maximum=0.5),
@@ -301,6 +303,13 @@ TABLES: dict[str, Table] = {
                     unit="US$/t",
                     varies=True,
                 ),
+                _number(
+                    "exchange_rate",
+                    required=False,
+                    nullable=True,
+                    default=1.0,
+                    unit="allowances of to_market per allowance of from_market",
+                ),
             ),
             key=("from_market", "to_market", "period"),
             feeds=("links",),
@@ -313,6 +322,7 @@ TABLES: dict[str, Table] = {
                 _share("max_import_share", unit="share of the cap", varies=True),
                 _share("max_export_share", unit="share of the cap", varies=True),
                 _share("max_offset_share", unit="share of the cap", varies=True),
+                _share("max_international_offset_share", unit="share of the cap", varies=True),
             ),
             key=("market", "period"),
             optional=True,
@@ -382,12 +392,52 @@ TABLES: dict[str, Table] = {
             (
                 _col("region"),
                 _col("period", "period"),
-                _number("target_mt", unit="Mt/yr", varies=True),
+                _number("target_mt", required=False, nullable=True, unit="Mt/yr", varies=True),
+                _optional(
+                    _fraction(
+                        "intensity_reduction_vs_base",
+                        unit="share below the base year's CO2 per GDP",
+                        varies=True,
+                    )
+                ),
+                _number(
+                    "base_intensity_t_per_kusd",
+                    required=False,
+                    nullable=True,
+                    unit="t CO2 per thousand US$ (= Mt per US$ bn)",
+                    varies=True,
+                ),
             ),
             key=("region", "period"),
             optional=True,
             feeds=("ndc",),
             rows_may_be_added=True,
+        ),
+        Table(
+            "gdp",
+            (
+                _col("region"),
+                _col("period", "period"),
+                _number("gdp_busd", unit="US$ bn/yr", varies=True),
+            ),
+            key=("region", "period"),
+            optional=True,
+            feeds=("ndc",),
+            rows_may_be_added=True,
+        ),
+        Table(
+            "offset_supply",
+            (
+                _col("program"),
+                _col("seller_region"),
+                _col("buyer_market"),
+                _col("period", "period"),
+                _number("quantity_mt", unit="Mt/yr", varies=True),
+                _number("price_usd_per_t", unit="US$/t", varies=True),
+            ),
+            key=("program", "seller_region", "buyer_market", "period"),
+            optional=True,
+            feeds=("offers",),
         ),
         *PROJECT_TABLES,
     )

@@ -27,6 +27,7 @@ from abatelink.model.project_index import ProjectIndex, build_project_index
 
 StepKey = tuple[str, int, int]
 LinkKey = tuple[str, str, int]
+OfferKey = tuple[str, str, str, int]  # program, seller region, buyer market, period
 MarketPeriod = tuple[str, int]
 RegionPeriod = tuple[str, int]
 
@@ -49,6 +50,10 @@ class ModelIndex:
     emitter_pools: pd.DataFrame
     links: list[LinkKey]
     cross_border: dict[LinkKey, bool]
+    exchange_rate: dict[LinkKey, float]
+    """k of each link: allowances of its to_market per allowance of its from_market."""
+    offers: list[OfferKey]
+    """International offsets on offer (`offset_supply.csv`) within the periods."""
     groups: dict[str, dict[Hashable, list]]
     projects: ProjectIndex
     markets_of_region: dict[str, list[str]]
@@ -94,6 +99,12 @@ def build_index(ds: Dataset, periods: tuple[int, ...] | None = None) -> ModelInd
     pools = _pools(emitter_pools, steps)
     links = ds.links[ds.links["period"].isin(periods)]
     link_keys = list(zip(links["from_market"], links["to_market"], links["period"], strict=True))
+    supply = ds.offset_supply[ds.offset_supply["period"].isin(periods)]
+    offer_keys = list(
+        supply[["program", "seller_region", "buyer_market", "period"]].itertuples(
+            index=False, name=None
+        )
+    )
     return ModelIndex(
         periods=periods,
         period_years=_period_years(ds, periods),
@@ -115,7 +126,12 @@ def build_index(ds: Dataset, periods: tuple[int, ...] | None = None) -> ModelInd
         cross_border={
             key: region_of_market[key[0]] != region_of_market[key[1]] for key in link_keys
         },
-        groups=_groups(ds, pools, link_keys, region_of_market, periods),
+        exchange_rate=dict(zip(link_keys, links["exchange_rate"].astype(float), strict=True)),
+        offers=offer_keys,
+        groups={
+            **_groups(ds, pools, link_keys, region_of_market, periods),
+            **_offer_groups(offer_keys, region_of_market),
+        },
         projects=projects,
         markets_of_region=markets.groupby("region")["market"].apply(list).to_dict(),
     )
@@ -217,6 +233,21 @@ def _groups(
         "exports_abroad_of_region": _grouped(abroad, ["from_region", "period"], "key"),
         "imports_abroad_of_region": _grouped(abroad, ["to_region", "period"], "key"),
         "ets_markets_of_region": _ets_markets_of_region(ds, periods),
+    }
+
+
+def _offer_groups(
+    offers: list[OfferKey], region_of_market: dict[str, str]
+) -> dict[str, dict[Hashable, list]]:
+    """offers_into_market: (market, period) → its offers; offset_buyers_of_region: (region,
+    period) → the markets of the region that have offers."""
+    frame = pd.DataFrame(offers, columns=["program", "seller", "market", "period"])
+    frame["key"] = offers
+    frame["region"] = frame["market"].map(region_of_market)
+    buyers = frame.drop_duplicates(["market", "period"])
+    return {
+        "offers_into_market": _grouped(frame, ["market", "period"], "key"),
+        "offset_buyers_of_region": _grouped(buyers, ["region", "period"], "market"),
     }
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from abatelink.inputs.dataset import Dataset
+from abatelink.inputs.dataset import Dataset, ndc_targets
 from abatelink.inputs.scenario import FEEDS, Inputs
 from abatelink.inputs.schema import FLOOR_KINDS, TABLES
 from abatelink.model.build import Model
@@ -31,7 +31,12 @@ LEVERS: dict[str, tuple[str, ...]] = {
     "baseline": ("pool_baseline_mt",),
     "caps": ("cap_mt",),
     "links": ("link_max_volume_mt", "transaction_cost_usd_per_t"),
-    "limits": ("max_imports_mt", "max_exports_mt", "max_offsets_mt"),
+    "limits": (
+        "max_imports_mt",
+        "max_exports_mt",
+        "max_offsets_mt",
+        "max_international_offsets_mt",
+    ),
     "banking": ("initial_bank_mt", "bank_max_mt", "bank_min_mt"),
     "price_controls": (
         "ceiling_usd_per_t",
@@ -43,16 +48,18 @@ LEVERS: dict[str, tuple[str, ...]] = {
     ),
     "taxes": ("tax_rate_usd_per_t",),
     "ndc": ("ndc_target_mt",),
+    "offers": ("offer_max_mt", "offer_price_usd_per_t"),
     "projects": (
         "ccs_build_max",
         "site_max_gw",
         "corridor_max_modules",
         "grid_max_twh",
         "project_credits_max_mt",
-        "pm_damage_usd_per_t",
+        "pm_value_usd_per_t",
         "credit_pooled",
         "credit_share",
         "project_cost_scale",
+        "co_finance_share",
     ),
 }
 
@@ -82,8 +89,15 @@ def set_inputs(model: Model, inputs: Inputs, changed: Collection[str] | None = N
         ),
         "ndc": lambda: _store(
             m.ndc_target_mt,
-            _by_key(ds.ndc, ["region", "period"], "target_mt", idx.region_periods(), default=INF),
+            _by_key(
+                ds.ndc.assign(target_mt=ndc_targets(ds)),
+                ["region", "period"],
+                "target_mt",
+                idx.region_periods(),
+                default=INF,
+            ),
         ),
+        "offers": lambda: _set_offers(m, idx, ds),
         "projects": lambda: set_projects(model, inputs),
     }
     for group in LEVERS:
@@ -142,6 +156,17 @@ def _set_limits(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, caps: dict) 
         m.max_exports_mt[key] = _scaled(row.get("max_export_share"), base[key], INF)
     for key in idx.market_periods(idx.ets_markets):
         m.max_offsets_mt[key] = _scaled(limits.get(key, {}).get("max_offset_share"), caps[key], 0.0)
+    for key in m.max_international_offsets_mt:
+        share = limits.get(key, {}).get("max_international_offset_share")
+        m.max_international_offsets_mt[key] = _scaled(share, base[key], INF)
+
+
+def _set_offers(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset) -> None:
+    """Each offer of international offsets: its quantity (Mt/yr) and price (US$/t)."""
+    offers = ds.offset_supply.set_index(list(TABLES["offset_supply"].key))
+    for key in idx.offers:
+        m.offer_max_mt[key] = float(offers.at[key, "quantity_mt"])
+        m.offer_price_usd_per_t[key] = float(offers.at[key, "price_usd_per_t"])
 
 
 def _rows(frame: pd.DataFrame, table: str) -> dict[tuple, dict[str, float | None]]:
@@ -236,9 +261,14 @@ def _floor_abatement(idx: ModelIndex, top_up: dict[tuple[str, int], float]) -> d
 
 
 def set_openings(model: Model, inputs: Inputs) -> None:
-    """Only which links and projects are open (what a coalition changes), nothing else."""
+    """Only who acts together (what a coalition changes): links, build limits, the pooling of
+    project credits and the PM damage each builder counts."""
     _set_links(model.pyomo, model.index, inputs.dataset, inputs.open_links)
     _set_build_limits(model, inputs)
+    if model.index.projects.projects:
+        _set_pm_values(model, inputs)
+        for project in model.index.projects.projects:
+            set_credit_shares(model, inputs, project)
 
 
 def set_projects(model: Model, inputs: Inputs) -> None:
@@ -251,34 +281,74 @@ def set_projects(model: Model, inputs: Inputs) -> None:
     accepts = set(ds.markets.loc[ds.markets["project_credits"], "market"])
     for key in idx.market_periods():
         m.project_credits_max_mt[key] = INF if key[0] in accepts else 0.0
-    m.pm_damage_usd_per_t = inputs.pm_damage_usd_per_t
+    _set_pm_values(model, inputs)
     for project in P.projects:
         set_credit_shares(model, inputs, project)
         m.project_cost_scale[project] = inputs.project_cost_scale.get(project, 1.0)
+        m.co_finance_share[project] = inputs.co_finance.get(project, 0.0)
+
+
+def available(inputs: Inputs, needs: frozenset[str]) -> bool:
+    """May a component that physically needs `needs` be built? Always, unless a coalition is
+    formed: then if it needs one region only (any region may act alone) or only members."""
+    return inputs.coalition is None or len(needs) <= 1 or needs <= inputs.coalition
+
+
+def acts_with(inputs: Inputs, region: str) -> frozenset[str] | None:
+    """The regions `region` acts with: everyone (None) unless a coalition is formed; then the
+    coalition for a member and the region alone for anyone else."""
+    if inputs.coalition is None:
+        return None
+    return inputs.coalition if region in inputs.coalition else frozenset([region])
 
 
 def _set_build_limits(model: Model, inputs: Inputs) -> None:
-    """A unit, site or corridor may be built from its first period on if its project is open."""
+    """A unit, site or corridor may be built from its first period on if its project is open
+    and the regions it needs act together (`available`)."""
     m, ds = model.pyomo, inputs.dataset
-    first = model.index.projects.first_periods
+    first, needs = model.index.projects.first_periods, model.index.projects.needs
+    open_ = {
+        kind: {
+            c: p in inputs.open_projects and available(inputs, needs[kind][c])
+            for c, (p, _) in items.items()
+        }
+        for kind, items in first.items()
+    }
     for (u, t), _ in m.ccs_build_max.items():
-        project, start = first["unit"][u]
-        m.ccs_build_max[u, t] = float(project in inputs.open_projects and t >= start)
+        m.ccs_build_max[u, t] = float(open_["unit"][u] and t >= first["unit"][u][1])
     potential = dict(zip(ds.sites["site"], ds.sites["potential_gw"]))
     for (s, t), _ in m.site_max_gw.items():
-        project, start = first["site"][s]
-        m.site_max_gw[s, t] = potential[s] if project in inputs.open_projects and t >= start else 0
+        m.site_max_gw[s, t] = potential[s] if open_["site"][s] and t >= first["site"][s][1] else 0
     modules = dict(zip(ds.corridors["corridor"], ds.corridors["max_modules"]))
     for (c, t), _ in m.corridor_max_modules.items():
-        project, start = first["corridor"][c]
-        open_ = project in inputs.open_projects and t >= start
-        m.corridor_max_modules[c, t] = float(modules[c]) if open_ else 0.0
+        built = open_["corridor"][c] and t >= first["corridor"][c][1]
+        m.corridor_max_modules[c, t] = float(modules[c]) if built else 0.0
+
+
+def _set_pm_values(model: Model, inputs: Inputs) -> None:
+    """v_u = Σ_receptors share[host → receptor]·damage[receptor], over the receptors that act
+    with the host (all of them unless a coalition is formed)."""
+    P = model.index.projects
+    damage = inputs.pm_damage_usd_per_t
+    for unit, host in zip(P.units["unit"], P.units["region"]):
+        counted = acts_with(inputs, host)
+        lands = P.pm_lands.get(host, {})
+        model.pyomo.pm_value_usd_per_t[unit] = sum(
+            share * damage.get(receptor, 0.0)
+            for receptor, share in lands.items()
+            if counted is None or receptor in counted
+        )
 
 
 def set_credit_shares(
     model: Model, inputs: Inputs, project: str, delivered: dict[str, float] | None = None
 ) -> dict[str, float]:
-    """Set π_p and s[p,·] for the project's rule; `delivered` feeds the offtake rule."""
+    """Set π[p,·] and s[p,·] for the project's rule; `delivered` feeds the offtake rule.
+
+    In a coalition the members share what is built among them, by the rule's shares
+    renormalised over the members (none among them: each keeps its own); a region outside
+    keeps its own (π = 0).
+    """
     m, idx = model.pyomo, model.index
     rule = inputs.credit_rules.get(project, "host")
     participants = inputs.dataset.participants
@@ -291,7 +361,18 @@ def set_credit_shares(
         given=inputs.credit_shares.get(project),
         delivered=delivered,
     )
-    m.credit_pooled[project] = 0.0 if rule == "host" else 1.0
+    if inputs.coalition is not None:
+        shares = _among(shares, inputs.coalition)
+    pooled = rule != "host" and bool(shares)
     for region in idx.regions:
+        member = inputs.coalition is None or region in inputs.coalition
+        m.credit_pooled[project, region] = float(pooled and member)
         m.credit_share[project, region] = shares.get(region, 0.0)
     return shares
+
+
+def _among(shares: dict[str, float], members: frozenset[str]) -> dict[str, float]:
+    """Shares renormalised over `members` (empty if they hold none)."""
+    kept = {r: s for r, s in shares.items() if r in members}
+    total = sum(kept.values())
+    return {r: s / total for r, s in kept.items()} if total > 0 else {}

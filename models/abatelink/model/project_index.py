@@ -12,7 +12,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from abatelink.inputs.dataset import Dataset
+from abatelink.inputs.dataset import Dataset, crossed_regions
 
 TWH_PER_GW_YEAR = 8.76
 
@@ -70,9 +70,14 @@ class ProjectIndex:
         return dict(zip(self.grid_keys, self.grids["avoided_generation_usd_per_mwh"]))
 
     @cached_property
-    def pm_landing(self) -> dict[str, float]:
-        """Σ over receptors of the share of a source region's PM landing there."""
-        return self.pm_transport.groupby("source_region")["share"].sum().to_dict()
+    def pm_lands(self) -> dict[str, dict[str, float]]:
+        """source region → receptor region → share of a tonne of PM emitted there landing there."""
+        out: dict[str, dict[str, float]] = {}
+        for source, receptor, share in self.pm_transport[
+            ["source_region", "receptor_region", "share"]
+        ].itertuples(index=False):
+            out.setdefault(source, {})[receptor] = float(share)
+        return out
 
     @cached_property
     def operating_window(self) -> dict[tuple[str, int], list[int]]:
@@ -98,6 +103,23 @@ class ProjectIndex:
                 for k, p, t in frame[[name, "project", "first_period"]].itertuples(index=False)
             }
             for name, frame in tables.items()
+        }
+
+    @cached_property
+    def needs(self) -> dict[str, dict[str, frozenset[str]]]:
+        """For each unit, site and corridor: the regions it physically needs — a unit its host,
+        a site its region, a corridor the regions it connects and crosses."""
+        corridors = self.corridors
+        crosses = corridors["crosses"] if "crosses" in corridors else [None] * len(corridors)
+        return {
+            "unit": {u: frozenset([r]) for u, r in zip(self.units["unit"], self.units["region"])},
+            "site": {s: frozenset([r]) for s, r in zip(self.sites["site"], self.sites["region"])},
+            "corridor": {
+                c: frozenset([a, b, *crossed_regions(x)])
+                for c, a, b, x in zip(
+                    corridors["corridor"], corridors["from_region"], corridors["to_region"], crosses
+                )
+            },
         }
 
     @cached_property

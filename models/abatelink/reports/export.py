@@ -26,6 +26,7 @@ import pandas as pd
 import yaml
 
 from abatelink.errors import InputError, MissingExtra
+from abatelink.outputs import OutputFolder
 from abatelink.results.tables import TABLE_NAMES
 
 if TYPE_CHECKING:
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
 
 SUMMARY_FILE = "summary.json"
 PROJECT_TABLES = ("projects", "credits", "cobenefits", "ledger")
-REQUIRED_TABLES = tuple(t for t in TABLE_NAMES if t not in PROJECT_TABLES)
+# Tables a run folder may lack: the joint projects', and international offsets (a folder
+# written before they existed).
+REQUIRED_TABLES = tuple(t for t in TABLE_NAMES if t not in (*PROJECT_TABLES, "offsets"))
 FORMATS = ("xlsx", "parquet", "iamc")
 WORKBOOK = "tables.xlsx"
 SCENARIO_SHEET = "scenario"
@@ -214,7 +217,9 @@ def export_run(run_dir: str | Path, formats: Sequence[str], out: Path | None = N
         and ``"iamc"`` (`iamc.xlsx` and `iamc.csv`, IAMC wide format; read back by pyam
         where the `iamc` extra is installed).
     out : Path, optional
-        Output folder; default `<run_dir>/export/`.
+        Output folder; default `<run_dir>/export/`. It may not be the run folder, nor hold
+        it; each file is written atomically and listed in its `manifest.json` (written last;
+        files of an earlier export to it that this one does not write are removed).
 
     Returns
     -------
@@ -233,14 +238,16 @@ def export_run(run_dir: str | Path, formats: Sequence[str], out: Path | None = N
         raise ValueError(f"formats must be among {', '.join(FORMATS)}; got {list(formats)}")
     run = require_solution(read_run(run_dir), "export")
     folder = Path(out) if out is not None else run.path / "export"
-    folder.mkdir(parents=True, exist_ok=True)
+    inputs = [run.path, dataset_folder(run.path, run.summary)]
     written: list[Path] = []
-    if "xlsx" in formats:
-        written.append(write_workbook(run, folder / WORKBOOK))
-    if "parquet" in formats:
-        written += write_parquet(run, folder / "parquet")
-    if "iamc" in formats:
-        written += write_iamc(run, folder)
+    with OutputFolder(folder, "export", inputs=inputs) as target:
+        if "xlsx" in formats:
+            written.append(target.write(WORKBOOK, lambda path: write_workbook(run, path)))
+        if "parquet" in formats:
+            written += target.write_folder("parquet", lambda tmp: write_parquet(run, tmp))
+        if "iamc" in formats:
+            written += target.write_folder(None, lambda tmp: write_iamc(run, tmp))
+        target.finish()
     return written
 
 

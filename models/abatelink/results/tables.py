@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from abatelink.results.costs import cost_table, settlement
+from abatelink.results.costs import cost_table, offset_table, settlement
 from abatelink.results.extract import Extract, clean
 from abatelink.results.prices import price_table
 from abatelink.results.projects import ledger_table, project_tables
@@ -21,6 +21,7 @@ TABLE_NAMES = (
     "emissions",
     "balances",
     "trades",
+    "offsets",
     "bank",
     "costs",
     "ndc",
@@ -39,6 +40,7 @@ def tables(priced: Priced) -> dict[str, pd.DataFrame]:
     prices = price_table(x)
     abatement = abatement_table(x)
     trades = trade_table(x, prices)
+    offsets = offset_table(x, prices)
     projects = project_tables(x)
     ndc = ndc_table(x, abatement)
     out = {
@@ -47,11 +49,12 @@ def tables(priced: Priced) -> dict[str, pd.DataFrame]:
         "emissions": emissions_table(x, abatement),
         "balances": balance_table(x, prices, abatement),
         "trades": trades,
+        "offsets": offsets,
         "bank": bank_table(x),
         "costs": cost_table(x, prices),
         "ndc": ndc,
         **projects,
-        "ledger": ledger_table(x, ndc, trades, projects["credits"]),
+        "ledger": ledger_table(x, ndc, trades, projects["credits"], offsets=offsets),
     }
     for name in ("projects", "credits", "cobenefits", "ledger"):
         out[name] = clean(out[name])
@@ -118,7 +121,8 @@ def emissions_table(x: Extract, abatement: pd.DataFrame) -> pd.DataFrame:
 
 
 def balance_table(x: Extract, prices: pd.DataFrame, abatement: pd.DataFrame) -> pd.DataFrame:
-    """Every term of each ETS market's allowance balance, Mt/yr (the bank as a stock, Mt)."""
+    """Every term of each ETS market's allowance balance, Mt/yr of its allowances (imports at
+    the links' exchange rates; the bank as a stock, Mt)."""
     idx = x.model.index
     keys = pd.MultiIndex.from_tuples(
         idx.market_periods(idx.ets_markets), names=["market", "period"]
@@ -131,6 +135,7 @@ def balance_table(x: Extract, prices: pd.DataFrame, abatement: pd.DataFrame) -> 
             "imports_mt": x.values("imports_mt"),
             "exports_mt": x.values("exports_mt"),
             "offsets_mt": x.values("offsets_mt"),
+            "international_offsets_mt": x.values("international_offsets_mt"),
             "ceiling_sales_mt": x.values("ceiling_sales_mt"),
             "floor_withdrawal_mt": x.values("floor_withdrawal_mt"),
             "bank_end_mt": x.values("bank_mt"),
@@ -138,7 +143,8 @@ def balance_table(x: Extract, prices: pd.DataFrame, abatement: pd.DataFrame) -> 
     ).reindex(keys)
     price = prices.set_index(["market", "period"])["price_usd_per_t"]
     frame["price_usd_per_t"] = price.reindex(keys)
-    return clean(frame.fillna({"covered_emissions_mt": 0.0}).reset_index())
+    filled = {"covered_emissions_mt": 0.0, "international_offsets_mt": 0.0}
+    return clean(frame.fillna(filled).reset_index())
 
 
 def trade_table(x: Extract, prices: pd.DataFrame) -> pd.DataFrame:
@@ -153,6 +159,8 @@ def trade_table(x: Extract, prices: pd.DataFrame) -> pd.DataFrame:
 def bank_table(x: Extract) -> pd.DataFrame:
     """market, period, bank_end_mt (stock at the period's end; negative = borrowed)."""
     bank = x.values("bank_mt").rename("bank_end_mt")
+    if bank.empty:  # no ETS market
+        return pd.DataFrame(columns=["market", "period", "bank_end_mt"])
     bank.index.names = ["market", "period"]
     return clean(bank.reset_index())
 

@@ -14,7 +14,12 @@ COST_TERM = "pm_benefit_musd"
 
 
 def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
-    """Declare build decisions, the build-once rule and the optional PM damage credit."""
+    """Declare build decisions, the build-once rule and the optional PM damage credit.
+
+    PM benefit[t] = −Σ_u v_u · PM_u · o[u,t] / 10⁶  (US$ M/yr), with v_u = Σ_receptors
+    share[region of u → receptor] · damage[receptor] over the receptors whose damage the
+    deciding party counts (`model.levers.pm_values`).
+    """
     units = list(idx.projects.units["unit"])
     keys = [(u, t) for u in units for t in idx.periods]
     m.ccs_build_max = pyo.Param(keys, mutable=True, initialize=0.0)
@@ -22,21 +27,17 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
     m.ccs_build_once = pyo.Constraint(
         units, rule=lambda m, u: pyo.quicksum(m.ccs_new_build[u, t] for t in idx.periods) <= 1
     )
-    m.pm_damage_usd_per_t = pyo.Param(mutable=True, initialize=0.0)
-    landing = _landing_share(idx)
-    pm = dict(zip(units, idx.projects.units["pm_avoided_t"] * landing))
+    m.pm_value_usd_per_t = pyo.Param(units, mutable=True, initialize=0.0)
+    pm = dict(zip(units, idx.projects.units["pm_avoided_t"]))
     m.pm_benefit_musd = pyo.Expression(
         idx.periods,
         rule=lambda m, t: (
-            -m.pm_damage_usd_per_t * pyo.quicksum(pm[u] * operating(m, u, t) for u in units) / 1e6
+            -pyo.quicksum(
+                m.pm_value_usd_per_t[u] * pm[u] * operating(m, u, t) for u in units if pm[u]
+            )
+            / 1e6
         ),
     )
-
-
-def _landing_share(idx: ModelIndex):
-    """Share of a unit's avoided PM that lands in any receptor region (Σ of the transport table)."""
-    landing = idx.projects.units["region"].map(idx.projects.pm_landing)
-    return landing.astype(float).fillna(0.0)
 
 
 def operating(m: pyo.ConcreteModel, unit: str, t: int):

@@ -1,11 +1,13 @@
 """Sharing project credits among regions, so that no tonne counts twice.
 
-Project p generates G[p,e,t] at emitter e of region g. With its credits pooled (π_p = 1),
-region r is credited s[p,r]·Σ_e G; with the host rule (π_p = 0) each region keeps its own.
+Project p generates G[p,e,t] at emitter e of region g. Where g pools its credits of p
+(π[p,g] = 1), they are shared: region r is credited s[p,r] of them; where it does not (the host
+rule, or a region acting outside the coalition that shares p), g keeps them (π[p,g] = 0).
 In gross terms, which are linear and never negative:
-    given away by e:   π_p·(1 − s[p,g])·G[p,e,t]   (added back in e's market or tax base, and NDC)
-    received by r:     π_p·s[p,r]·(G[p,·,t] − G[p,r,t])   (usable in r's credit market, and NDC)
-Summed over regions, given = received.
+    given away by e:   π[p,g]·(1 − s[p,g])·G[p,e,t]   (added back in e's market or tax base,
+                                                        and NDC)
+    received by r:     s[p,r]·Σ_{g ≠ r} π[p,g]·G[p,g,t]   (usable in r's credit market, and NDC)
+Summed over regions, given = received when Σ_r s[p,r] = 1.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ COST_TERM = None
 def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
     """Declare shares, the gross transfers and project credits surrendered in credit markets."""
     P = idx.projects
-    m.credit_pooled = pyo.Param(P.projects, mutable=True, initialize=0.0)
-    m.credit_share = pyo.Param(
-        [(p, r) for p in P.projects for r in idx.regions], mutable=True, initialize=0.0
-    )
+    project_regions = [(p, r) for p in P.projects for r in idx.regions]
+    m.credit_pooled = pyo.Param(project_regions, mutable=True, initialize=0.0)
+    m.credit_share = pyo.Param(project_regions, mutable=True, initialize=0.0)
     region_periods = idx.region_periods()
     m.credits_given_mt = pyo.Expression(region_periods, rule=_given("generation_of_region"))
     m.credits_given_by_market_mt = pyo.Expression(
@@ -43,13 +44,13 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
 
 
 def given_share(m: pyo.ConcreteModel, project: str, emitter: str):
-    """π_p·(1 − s[p, region of e]): the share of e's generation that goes to others."""
+    """π[p,g]·(1 − s[p,g]), g the region of e: the share of e's generation that goes to others."""
     region = m.index_sets.projects.region_of_emitter[emitter]
-    return m.credit_pooled[project] * (1 - m.credit_share[project, region])
+    return m.credit_pooled[project, region] * (1 - m.credit_share[project, region])
 
 
 def _given(group: str):
-    """Rule: Σ over the group's generation keys of π_p·(1 − s[p,g])·G[p,e,t]."""
+    """Rule: Σ over the group's generation keys of π[p,g]·(1 − s[p,g])·G[p,e,t]."""
 
     def rule(m: pyo.ConcreteModel, scope: str, t: int):
         keys = m.index_sets.projects.members(group, (scope, t))
@@ -59,13 +60,14 @@ def _given(group: str):
 
 
 def _received(m: pyo.ConcreteModel, region: str, t: int):
-    """Σ_p π_p·s[p,r]·Σ_{e not of r} G[p,e,t]."""
+    """Σ_p s[p,r]·Σ_{e not of r} π[p, region of e]·G[p,e,t]."""
     P = m.index_sets.projects
     return pyo.quicksum(
-        m.credit_pooled[p]
-        * m.credit_share[p, region]
-        * pyo.quicksum(m.generated_mt[k] for k in P.members("generation_elsewhere", (p, region, t)))
+        m.credit_share[p, region]
+        * m.credit_pooled[p, P.region_of_emitter[e]]
+        * m.generated_mt[p, e, tt]
         for p in P.projects
+        for _, e, tt in P.members("generation_elsewhere", (p, region, t))
     )
 
 

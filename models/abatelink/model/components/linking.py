@@ -1,7 +1,10 @@
 """Allowance trades over links between markets, with import and export limits.
 
 Import and export limits bound cross-border flows only; a flow between two markets of one
-region (China's national ETS and its pilots) moves allowances within the country.
+region (China's national ETS and its pilots) moves allowances within the country. A flow x on
+link l = m → n is counted in m's allowances: m gives up x and n receives k_l·x of its own,
+k_l the link's exchange rate (1 unless links.csv gives one); capacity, transaction cost and
+the export limit are on x, the import limit on k_l·x.
 """
 
 from __future__ import annotations
@@ -42,12 +45,14 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
 
 
 def _import_total(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
-    """I[m,t] = Σ_{l into m from abroad} x[l,t] + P[m,t];  0 ≤ I[m,t] ≤ Ī[m,t] (import limit).
+    """I[m,t] = Σ_{l into m from abroad} k_l·x[l,t] + P[m,t];  0 ≤ I[m,t] ≤ Ī[m,t] (import
+    limit).
 
     P are joint-project credits from abroad surrendered in m: they count against the limit.
     """
-    links = m.index_sets.members("links_into_from_abroad", (market, t))
-    inflow = pyo.quicksum(m.trade_mt[k] for k in links)
+    idx: ModelIndex = m.index_sets
+    links = idx.members("links_into_from_abroad", (market, t))
+    inflow = pyo.quicksum(idx.exchange_rate[k] * m.trade_mt[k] for k in links)
     relaxed = m.import_slack_mt[market, t]  # zero unless diagnosing
     return m.imports_mt[market, t] + relaxed == inflow + m.project_credits_mt[market, t]
 
@@ -60,9 +65,12 @@ def _export_total(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
 
 
 def _home_inflow(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Expression:
-    """H[m,t] = Σ_{l into m from home} x[l,t] − Σ_{l out of m to home} x[l,t]  (Mt/yr): the net
-    flow from the other markets of m's own region, outside every transfer limit."""
+    """H[m,t] = Σ_{l into m from home} k_l·x[l,t] − Σ_{l out of m to home} x[l,t]  (Mt/yr): the
+    net flow from the other markets of m's own region, outside every transfer limit."""
     idx = m.index_sets
-    into = pyo.quicksum(m.trade_mt[k] for k in idx.members("links_into_from_home", (market, t)))
+    into = pyo.quicksum(
+        idx.exchange_rate[k] * m.trade_mt[k]
+        for k in idx.members("links_into_from_home", (market, t))
+    )
     out = pyo.quicksum(m.trade_mt[k] for k in idx.members("links_out_to_home", (market, t)))
     return into - out

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from abatelink.model.components.offsets import international_offsets
 from abatelink.model.index import ModelIndex
 
 COST_TERM = "reserve_cost_musd"
@@ -53,12 +54,13 @@ def _declare_bounded(
 
 def _market_balance(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
     """E[m,t] + X[m,t] + W[m,t] + D[m,t] + (B[m,t] − B[m,t−1]) / y_t − I[m,t] − H[m,t] − O[m,t]
-    − C[m,t] ≤ cap[m,t].
+    − V[m,t] − C[m,t] ≤ cap[m,t].
 
     E covered emissions, X exports abroad, W floor withdrawals, D project credits generated in
     m and given to other regions, B bank (stock), y_t years per period, I imports from abroad
-    (allowances and project credits), H net inflow from the region's other markets, O domestic
-    offsets, C sales at the ceiling; all Mt/yr except B (Mt).
+    (allowances, at the links' exchange rates, and project credits), H net inflow from the
+    region's other markets, O domestic and V international offsets, C sales at the ceiling;
+    all Mt/yr of m's allowances except B (Mt).
     """
     idx: ModelIndex = m.index_sets
     k = (market, t)
@@ -66,6 +68,7 @@ def _market_balance(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint
     use += m.credits_given_by_market_mt[k]
     bank_change = (m.bank_mt[k] - _previous_bank(m, idx, market, t)) / idx.period_years[t]
     supply = m.imports_mt[k] + m.home_inflow_mt[k] + m.offsets_mt[k] + m.ceiling_sales_mt[k]
+    supply += international_offsets(m, market, t)
     supply += m.cap_slack_mt[k] + m.offset_slack_mt[k]  # zero unless diagnosing
 
     return use + bank_change - supply <= m.cap_mt[k]

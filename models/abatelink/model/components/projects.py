@@ -1,7 +1,7 @@
 """Joint projects: the credits each generates where emissions fall, and what it costs.
 
-`generated_mt` and `project_cost_musd` are variables fixed by equalities, so their values are
-read straight from the solver and reported without repeating the formulas.
+`generated_mt`, `project_cost_musd` and `co_financed_musd` are variables fixed by equalities,
+so their values are read straight from the solver and reported without repeating the formulas.
 """
 
 from __future__ import annotations
@@ -24,8 +24,14 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
     m.project_cost_musd = pyo.Var(cost_keys, within=pyo.Reals)  # net of avoided generation
 
     m.project_cost = pyo.Constraint(cost_keys, rule=_project_cost)
+    m.co_finance_share = pyo.Param(P.projects, mutable=True, initialize=0.0)
+    m.co_financed_musd = pyo.Var(cost_keys, within=pyo.Reals)
+    m.co_financing = pyo.Constraint(cost_keys, rule=_co_financing)
     m.project_cost_total_musd = pyo.Expression(
-        idx.periods, rule=lambda m, t: pyo.quicksum(m.project_cost_musd[p, t] for p in P.projects)
+        idx.periods,
+        rule=lambda m, t: pyo.quicksum(
+            m.project_cost_musd[p, t] - m.co_financed_musd[p, t] for p in P.projects
+        ),
     )
 
 
@@ -36,9 +42,21 @@ def _generation(m: pyo.ConcreteModel, project: str, emitter: str, t: int) -> pyo
 
 
 def _project_cost(m: pyo.ConcreteModel, project: str, t: int) -> pyo.Constraint:
-    """C[p,t] = k_p · (CCS cost of p + supergrid cost of p)  (US$ million/yr).
+    """C[p,t] = k_p · (CCS cost of p + supergrid capital of p) − generation it saves  (US$ M/yr).
 
-    k_p is the scenario's cost multiplier of project p (1 unless a study varies it).
+    k_p is the scenario's cost multiplier of project p (1 unless a study varies it); the
+    generation saved is valued at the receiving grids' costs, which k_p does not touch.
     """
-    cost = ccs.cost(m, project, t) + supergrid.cost(m, project, t)
-    return m.project_cost_musd[project, t] == m.project_cost_scale[project] * cost
+    cost = m.project_cost_scale[project] * _capital(m, project, t)
+    return m.project_cost_musd[project, t] == cost - supergrid.saved(m, project, t)
+
+
+def _co_financing(m: pyo.ConcreteModel, project: str, t: int) -> pyo.Constraint:
+    """F[p,t] = φ_p · k_p · (CCS cost of p + supergrid capital of p)  (US$ M/yr): the share φ_p
+    of the capital and running costs a third party pays; the regions pay C[p,t] − F[p,t]."""
+    scale = m.co_finance_share[project] * m.project_cost_scale[project]
+    return m.co_financed_musd[project, t] == scale * _capital(m, project, t)
+
+
+def _capital(m: pyo.ConcreteModel, project: str, t: int):
+    return ccs.cost(m, project, t) + supergrid.capital(m, project, t)

@@ -96,12 +96,10 @@ def displaced(m: pyo.ConcreteModel, project: str, emitter: str, t: int):
     return P.emission_factor[key[1:]] * m.absorbed_twh[key]
 
 
-def cost(m: pyo.ConcreteModel, project: str, t: int):
-    """Σ_s K[s,t]·(capex·CRF + O&M) + Σ_c n[c,t]·size·length·capex per GW·km·CRF
-    − Σ_r a[p,r,t]·avoided generation cost[r,t]  (US$ M/yr; may be negative).
+def capital(m: pyo.ConcreteModel, project: str, t: int):
+    """Σ_s K[s,t]·(capex·CRF + O&M) + Σ_c n[c,t]·size·length·capex per GW·km·CRF  (US$ M/yr).
 
-    US$/kW equals US$ million/GW and TWh × US$/MWh equals US$ million: no unit factors.
-    The last term is the fuel and O&M the receiving grids no longer spend.
+    US$/kW equals US$ million/GW: no unit factor.
     """
     P = m.index_sets.projects
     sites = pyo.quicksum(
@@ -112,8 +110,14 @@ def cost(m: pyo.ConcreteModel, project: str, t: int):
         P.corridor_annual_musd_per_module[c] * m.corridor_modules[c, t]
         for c in P.members("corridors_of_project", project)
     )
-    saved = pyo.quicksum(
+    return sites + lines
+
+
+def saved(m: pyo.ConcreteModel, project: str, t: int):
+    """Σ_r a[p,r,t]·avoided generation cost[r,t]  (US$ M/yr): the fuel and O&M the receiving
+    grids no longer spend (TWh × US$/MWh = US$ million)."""
+    P = m.index_sets.projects
+    return pyo.quicksum(
         P.avoided_generation_usd_per_mwh[r, t] * m.absorbed_twh[p, r, t]
         for p, r, _ in P.members("absorption_of_project_period", (project, t))
     )
-    return sites + lines - saved

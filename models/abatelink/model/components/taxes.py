@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from abatelink.model.components.offsets import international_offsets
 from abatelink.model.index import ModelIndex
 
 COST_TERM = "tax_cost_musd"
@@ -28,12 +29,13 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
 
 
 def _tax_base(m: pyo.ConcreteModel, region: str, t: int) -> pyo.Constraint:
-    """T[r,t] = U[r,t] + Σ_{m ETS of r} O[m,t] + D[r,t] − I[τ,t] − H[τ,t],  T ≥ 0, τ the tax
-    market of r.
+    """T[r,t] = U[r,t] + Σ_{m ETS of r} O[m,t] + D[r,t] − I[τ,t] − H[τ,t] − V[τ,t],  T ≥ 0, τ
+    the tax market of r.
 
     U emissions outside any ETS; an offset sold into the ETS, or a project credit generated
     outside the ETS and given abroad (D), no longer lowers the tax base; allowances from
-    abroad (I) or from the region's own ETS (H) surrendered against the tax lower it.
+    abroad (I) or from the region's own ETS (H) and international offsets (V) surrendered
+    against the tax lower it.
     """
     idx: ModelIndex = m.index_sets
     offsets_sold = pyo.quicksum(
@@ -41,7 +43,11 @@ def _tax_base(m: pyo.ConcreteModel, region: str, t: int) -> pyo.Constraint:
     )
     tax_market = idx.tax_market_of_region.get(region)
     surrendered = (
-        m.imports_mt[tax_market, t] + m.home_inflow_mt[tax_market, t] if tax_market else 0.0
+        m.imports_mt[tax_market, t]
+        + m.home_inflow_mt[tax_market, t]
+        + international_offsets(m, tax_market, t)
+        if tax_market
+        else 0.0
     )
     return m.taxed_emissions_mt[region, t] == (
         m.uncovered_emissions_mt[region, t]
