@@ -174,8 +174,7 @@ class Scenario(BaseModel):
         values = given.values() if isinstance(given, dict) else [given]
         if not all(math.isfinite(v) and 0 <= v <= LARGEST for v in values):
             raise ValueError(
-                f"expected US$ per tonne between 0 and {LARGEST:g} (one number, or one per "
-                "region)"
+                f"expected US$ per tonne between 0 and {LARGEST:g} (one number, or one per region)"
             )
         return given
 
