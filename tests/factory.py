@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from abatelink.validation.datasets import merge, steps  # noqa: F401 (re-exported)
+
 Rows = list[dict[str, Any]]
 
 
@@ -56,14 +58,6 @@ def _columns(name: str, rows: Rows) -> list[str]:
     return COLUMNS.get(name, [])
 
 
-def steps(emitter: str, period: int, quantities: list[float], costs: list[float]) -> Rows:
-    """MAC step rows for one emitter-period."""
-    return [
-        {"emitter": emitter, "period": period, "step": i + 1, "quantity_mt": q, "cost_usd_per_t": c}
-        for i, (q, c) in enumerate(zip(quantities, costs, strict=True))
-    ]
-
-
 def solve(folder: Path, links: str | list[str] = "all", **scenario: Any):
     """Run a scenario on the data set in `folder` and return the `RunResult`."""
     from abatelink.inputs.scenario import Scenario
@@ -104,15 +98,6 @@ def one_market(
         "mac": steps(emitter, period, quantities, costs),
         "caps": [{"market": name, "period": period, "cap_mt": cap}],
     }
-
-
-def merge(*parts: dict[str, Rows]) -> dict[str, Rows]:
-    """Concatenate the rows of several partial data sets, table by table."""
-    out: dict[str, Rows] = {}
-    for part in parts:
-        for table, rows in part.items():
-            out.setdefault(table, []).extend(rows)
-    return out
 
 
 def both_ways(a: str, b: str, period: int = 2020, **columns: Any) -> Rows:

@@ -48,7 +48,8 @@ def test_a_coalition_without_the_far_end_builds_the_corridor_it_can(tmp_path):
     result = allocate(grid_game(tmp_path), "shapley")
     values = result.coalitions.set_index("coalition")["value_musd"]
     alone = result.table.set_index("region")["standalone_cost_musd"]
-    weight = alone["B"] / (10 * PRICE)  # B alone abates 10 Mt at US$50: 500 per year
+    assert alone.to_dict() == pytest.approx({"B": 10 * PRICE, "C": 10 * PRICE, "M": 0.0})
+    weight = 1.0  # one period of one year, undiscounted
     # M+B: 5 TWh reach B over m-b (5 % loss): 2.5 Mt displaced at US$50 saves 125 a year,
     # for a site sending 5/0.95 TWh and one module.
     sent = 5.0 / 0.95
@@ -72,8 +73,7 @@ def test_the_members_share_credits_of_what_they_build_among_themselves(tmp_path)
     values = result.coalitions.set_index("coalition")["value_musd"]
     # In M+B the shares 0.2 : 0.3 become 0.4 : 0.6; M has no market to use its 1 Mt, so B
     # adds back what it gives away and keeps 1.5 of the 2.5 Mt: it still pays to build.
-    alone = result.table.set_index("region")["standalone_cost_musd"]
-    weight = alone["B"] / (10 * PRICE)
+    weight = 1.0
     sent = 5.0 / 0.95
     kept = 0.6 * 2.5 * PRICE - sent * site_cost_per_sent_twh() - MODULE
     assert values["B+M"] == pytest.approx(kept * weight, rel=1e-6)
