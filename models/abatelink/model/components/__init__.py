@@ -12,7 +12,6 @@ from abatelink.model.components import (
     abatement,
     ccs,
     credits,
-    elastic,
     linking,
     markets,
     ndc,
@@ -24,7 +23,6 @@ from abatelink.model.components import (
 )
 
 CATALOGUE: tuple[ModuleType, ...] = (
-    elastic,
     ccs,
     supergrid,
     projects,

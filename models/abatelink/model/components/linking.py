@@ -53,15 +53,14 @@ def _import_total(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
     idx: ModelIndex = m.index_sets
     links = idx.members("links_into_from_abroad", (market, t))
     inflow = pyo.quicksum(idx.exchange_rate[k] * m.trade_mt[k] for k in links)
-    relaxed = m.import_slack_mt[market, t]  # zero unless diagnosing
-    return m.imports_mt[market, t] + relaxed == inflow + m.project_credits_mt[market, t]
+    return m.imports_mt[market, t] == inflow + m.project_credits_mt[market, t]
 
 
 def _export_total(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint:
     """X[m,t] = Σ_{l out of m to abroad} x[l,t];  0 ≤ X[m,t] ≤ X̄[m,t] (export limit)."""
     links = m.index_sets.members("links_out_to_abroad", (market, t))
     outflow = pyo.quicksum(m.trade_mt[k] for k in links)
-    return m.exports_mt[market, t] + m.export_slack_mt[market, t] == outflow
+    return m.exports_mt[market, t] == outflow
 
 
 def _home_inflow(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Expression:

@@ -69,7 +69,6 @@ def _market_balance(m: pyo.ConcreteModel, market: str, t: int) -> pyo.Constraint
     bank_change = (m.bank_mt[k] - _previous_bank(m, idx, market, t)) / idx.period_years[t]
     supply = m.imports_mt[k] + m.home_inflow_mt[k] + m.offsets_mt[k] + m.ceiling_sales_mt[k]
     supply += international_offsets(m, market, t)
-    supply += m.cap_slack_mt[k] + m.offset_slack_mt[k]  # zero unless diagnosing
 
     return use + bank_change - supply <= m.cap_mt[k]
 

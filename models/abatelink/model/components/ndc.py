@@ -60,19 +60,16 @@ def project_adjustment(m: pyo.ConcreteModel, region: str, t: int):
 
 
 def _ndc_accounting(m: pyo.ConcreteModel, region: str, t: int) -> pyo.Constraint:
-    """N[r,t] = inventory[r,t] + A[r,t] + J[r,t] + Q[r,t] − σ[r,t];  N[r,t] ≤ target[r,t].
+    """N[r,t] = inventory[r,t] + A[r,t] + J[r,t] + Q[r,t];  N[r,t] ≤ target[r,t].
 
     A allowance and J project-credit corresponding adjustments (given − received), Q
-    international offsets bought (≤ 0, `offset_adjustment`); σ the elastic slack, zero unless
-    diagnosing.
+    international offsets bought (≤ 0, `offset_adjustment`).
     """
-
     adjusted = (
         m.inventory_emissions_mt[region, t]
         + allowance_adjustment(m, region, t)
         + project_adjustment(m, region, t)
         + offset_adjustment(m, region, t)
-        - m.ndc_slack_mt[region, t]  # zero unless diagnosing
     )
 
     return m.ndc_accounted_mt[region, t] == adjusted

@@ -49,7 +49,7 @@ def _offset_supply(m: pyo.ConcreteModel, region: str, t: int) -> pyo.Constraint:
     markets = idx.members("ets_markets_of_region", (region, t))
     if not markets:
         return pyo.Constraint.Skip
-    used = pyo.quicksum(m.offsets_mt[mk, t] + m.offset_slack_mt[mk, t] for mk in markets)
+    used = pyo.quicksum(m.offsets_mt[mk, t] for mk in markets)
 
     abated = pyo.quicksum(
         m.pool_abatement_mt[p] for p in idx.members("uncovered_pools_of_region", (region, t))
