@@ -34,49 +34,94 @@ def least_norm_flows(session: Session, solution: Solution) -> Solution:
     if solution.is_mip or not solution.has_solution or solution.objective is None:
         return solution
     m = session.model.pyomo
-    columns = np.concatenate(
+    tied = np.concatenate(
         [session.columns(getattr(m, name))[1] for name in TIED if hasattr(m, name)]
-    ).astype(np.int32)
-    if not len(columns):
+    ).astype(np.int64)
+    if not len(tied):
         return solution
-    lp = session.highs.getLp()
-    lp.integrality_ = []  # an LP: integer columns, if any, are fixed or relaxed already
-    _fix_outside_the_face(lp, solution)
+    face = Face.of(session.highs.getLp(), solution)
+    if not face.free[tied].any():
+        return solution  # every flow is pinned by a reduced cost: one plan already
     highs = new_highs()
-    highs.passModel(lp)
-    dim = len(solution.col_value)
-    highs.changeColsCost(dim, np.arange(dim, dtype=np.int32), np.zeros(dim))
-    _pass_diagonal(highs, dim, np.sort(columns))
+    highs.setOptionValue("time_limit", session.highs.getOptionValue("time_limit")[1])
+    highs.passModel(face.reduced)
+    _pass_diagonal(highs, face.reduced.num_col_, np.sort(face.position[tied[face.free[tied]]]))
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return solution
-    values = np.asarray(highs.getSolution().col_value)
+    values = np.array(solution.col_value, dtype=float)
+    values[face.free] = np.asarray(highs.getSolution().col_value)
     return dataclasses.replace(solution, col_value=values)
 
 
-def _fix_outside_the_face(lp: highspy.HighsLp, solution: Solution) -> None:
-    """Fix each column with a reduced cost, and each row with a dual, at the LP's value."""
-    x = np.asarray(solution.col_value)
-    col_lower, col_upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
-    fixed = np.abs(np.asarray(solution.col_dual)) > TIGHT
-    col_lower[fixed] = col_upper[fixed] = x[fixed]
-    lp.col_lower_, lp.col_upper_ = col_lower, col_upper
+@dataclasses.dataclass(frozen=True)
+class Face:
+    """The optimal face of an LP as a smaller LP over the columns it leaves free.
+
+    A column with a reduced cost is fixed at its value and leaves the problem, its terms
+    moving into the row bounds; a row with a dual is fixed at its activity; rows left with no
+    free column go. On plant-level data most MAC steps are fixed (taken whole or not at all),
+    so the QP sees a fraction of the columns.
+    """
+
+    reduced: highspy.HighsLp
+    free: np.ndarray  # bool per column of the full LP
+    position: np.ndarray  # a free column's index in `reduced` (−1 if fixed)
+
+    @classmethod
+    def of(cls, lp: highspy.HighsLp, solution: Solution) -> Face:
+        x = np.asarray(solution.col_value, dtype=float)
+        col_lower, col_upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+        free = (np.abs(np.asarray(solution.col_dual)) <= TIGHT) & (col_lower < col_upper)
+        rows, cols, values = _triplets(lp)
+        fixed_part = np.zeros(lp.num_row_)
+        np.add.at(fixed_part, rows[~free[cols]], values[~free[cols]] * x[cols[~free[cols]]])
+        activity = fixed_part.copy()
+        np.add.at(activity, rows[free[cols]], values[free[cols]] * x[cols[free[cols]]])
+        row_lower = np.asarray(lp.row_lower_) - fixed_part
+        row_upper = np.asarray(lp.row_upper_) - fixed_part
+        binding = np.abs(np.asarray(solution.row_dual)) > TIGHT
+        row_lower[binding] = row_upper[binding] = (activity - fixed_part)[binding]
+        keep = free[cols]
+        kept_rows = np.unique(rows[keep])
+        position = np.full(lp.num_col_, -1, dtype=np.int64)
+        position[free] = np.arange(int(free.sum()))
+        row_at = np.full(lp.num_row_, -1, dtype=np.int64)
+        row_at[kept_rows] = np.arange(len(kept_rows))
+        reduced = highspy.HighsLp()
+        reduced.num_col_, reduced.num_row_ = int(free.sum()), len(kept_rows)
+        reduced.col_cost_ = np.zeros(reduced.num_col_)
+        reduced.col_lower_, reduced.col_upper_ = col_lower[free], col_upper[free]
+        reduced.row_lower_, reduced.row_upper_ = row_lower[kept_rows], row_upper[kept_rows]
+        order = np.lexsort((row_at[rows[keep]], position[cols[keep]]))
+        new_cols = position[cols[keep]][order]
+        reduced.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        reduced.a_matrix_.start_ = np.searchsorted(new_cols, np.arange(reduced.num_col_ + 1))
+        reduced.a_matrix_.index_ = row_at[rows[keep]][order]
+        reduced.a_matrix_.value_ = values[keep][order]
+        return cls(reduced, free, position)
+
+
+def _triplets(lp: highspy.HighsLp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, value) of each non-zero of the LP's matrix."""
     matrix = lp.a_matrix_
     start, index = np.asarray(matrix.start_), np.asarray(matrix.index_)
     outer = np.repeat(np.arange(len(start) - 1), np.diff(start))
     rows, cols = (
         (index, outer) if matrix.format_ == highspy.MatrixFormat.kColwise else (outer, index)
     )
-    activity = np.zeros(lp.num_row_)
-    np.add.at(activity, rows, np.asarray(matrix.value_) * x[cols])
-    row_lower, row_upper = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
-    binding = np.abs(np.asarray(solution.row_dual)) > TIGHT
-    row_lower[binding] = row_upper[binding] = activity[binding]
-    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+    return rows.astype(np.int64), cols.astype(np.int64), np.asarray(matrix.value_, dtype=float)
 
 
 def _pass_diagonal(highs: highspy.Highs, dim: int, columns: np.ndarray) -> None:
     """Hessian Q = 2·I on `columns` (HiGHS minimises ½·xᵀQx), in column-wise triangular form."""
     start = np.searchsorted(columns, np.arange(dim + 1)).astype(np.int32)
     values = np.full(len(columns), 2.0)
-    highs.passHessian(dim, len(columns), highspy.HessianFormat.kTriangular, start, columns, values)
+    highs.passHessian(
+        dim,
+        len(columns),
+        highspy.HessianFormat.kTriangular,
+        start,
+        columns.astype(np.int32),
+        values,
+    )
