@@ -225,22 +225,21 @@ def test_overrides_that_break_a_rule_across_tables_are_caught(folder, tmp_path):
         run(path)
 
 
-def test_a_scenario_may_not_lead_outside_its_project(folder, tmp_path):
-    (tmp_path / "pyproject.toml").write_text("")  # tmp_path is the project
-    inside = tmp_path / "runs"
-    inside.mkdir()
-    escape = inside / "escape.yaml"
-    escape.write_text(yaml.safe_dump({"name": "e", "dataset": "../../elsewhere"}))
-    with pytest.raises(InputError, match="leads outside the project folder") as caught:
-        load_scenario(escape)
-    assert caught.value.key == "dataset"
-    absolute = inside / "absolute.yaml"
-    absolute.write_text(yaml.safe_dump({"name": "a", "dataset": str(folder)}))
-    with pytest.raises(InputError, match="absolute path is not accepted"):
-        load_scenario(absolute)
-    ok = inside / "ok.yaml"
-    ok.write_text(yaml.safe_dump({"name": "ok", "dataset": "../data"}))
-    assert load_scenario(ok).dataset_path == folder.resolve()
+def test_a_scenario_reads_its_data_set_wherever_it_names_it(folder, tmp_path):
+    """Analysts keep scenarios next to their reports: a data set is found by an absolute
+    path or relative to the scenario file, with no project folder above it."""
+    reports = tmp_path / "reports" / "2026"
+    reports.mkdir(parents=True)
+    relative = reports / "relative.yaml"
+    relative.write_text(yaml.safe_dump({"name": "r", "dataset": "../../data", "links": "all"}))
+    absolute = reports / "absolute.yaml"
+    absolute.write_text(yaml.safe_dump({"name": "a", "dataset": str(folder), "links": "all"}))
+    for path in (relative, absolute):
+        assert load_scenario(path).dataset_path == folder.resolve()
+        assert main(["run", str(path), "--out", str(tmp_path / "out" / path.stem)]) == 0
+    missing = reports / "missing.yaml"
+    missing.write_text(yaml.safe_dump({"name": "m", "dataset": "../nowhere"}))
+    assert main(["run", str(missing), "--out", str(tmp_path / "out" / "m")]) == 4
 
 
 def test_the_command_line_may_name_any_data_set(folder, tmp_path):

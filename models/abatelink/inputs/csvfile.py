@@ -30,6 +30,7 @@ from abatelink.inputs.schema import (
     TRUE_WORDS,
     Column,
     Table,
+    plain_name,
 )
 
 # Bytes that need no second look in a CSV file (`_read_simple_csv`): printable ASCII except
@@ -270,6 +271,8 @@ def _parse_column(
         if column.choices:
             chosen = pc.is_in(cells.text, pa.array(column.choices, pa.string()))
             cells.fail_where(path, ~_mask(chosen) & ~empty, column)
+        if column.identifier:
+            cells.fail_where(path, ~_plain_names(cells) & ~empty, column)
         objects = _as_objects(cells)
         objects[empty] = np.nan
         return pd.Series(objects, dtype=object)
@@ -350,6 +353,13 @@ def _parse_bool(path: Path, cells: _Cells, filled: pd.Series, column: Column) ->
 def _mask(flags: pa.ChunkedArray) -> np.ndarray:
     """A pyarrow boolean array as a NumPy one."""
     return np.asarray(flags.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _plain_names(cells: _Cells) -> np.ndarray:
+    """Whether each cell is a `plain_name` (each distinct text tested once)."""
+    words = cells.encoded.dictionary.to_pylist()
+    plain = np.array([plain_name(word) for word in words], dtype=bool)
+    return plain[cells.encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def _as_objects(cells: _Cells) -> np.ndarray:

@@ -20,12 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from abatelink.errors import InputError
 from abatelink.inputs.csvfile import read_table_with_lines
-from abatelink.inputs.schema import LARGEST, TABLES
+from abatelink.inputs.schema import LARGEST, NAME_WORDS, TABLES, ShareSum, plain_name
 from abatelink.inputs.yamlfile import parse, read_yaml
 
 META_FILE = "dataset.yaml"
 SOURCES_FILE = "sources.yaml"
 QUANTITY_TOLERANCE_MT = 1e-6
+SHARE_TOLERANCE = 1e-6
 
 Year = Annotated[int, Field(ge=1000, le=9999)]
 YearsPerPeriod = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -48,6 +49,14 @@ class DatasetMeta(BaseModel):
     outside_regions: dict[str, str] = Field(default_factory=dict)
     """Sellers of international offsets outside the model (code: name): no emitters, markets,
     NDC or accounts; what they are paid is reported as the outside account."""
+
+    @field_validator("regions", "outside_regions")
+    @classmethod
+    def _plain_codes(cls, regions: dict[str, str]) -> dict[str, str]:
+        for code in regions:
+            if not plain_name(code):
+                raise ValueError(f"region {code!r}: expected {NAME_WORDS}")
+        return regions
 
     @field_validator("vintage", mode="before")
     @classmethod
@@ -201,6 +210,7 @@ def check_dataset(ds: Dataset) -> None:
     _check_region_tables(ds)
     _check_offset_supply(ds)
     _check_projects(ds)
+    _check_share_sums(ds)
     _check_sources(ds)
 
 
@@ -293,17 +303,23 @@ def _regions_words(ds: Dataset) -> str:
 def _check_emitters(ds: Dataset) -> None:
     _require_in(ds, "emitters", "region", ds.regions, _regions_words(ds))
     _require_in(ds, "emitters", "market", ets_markets(ds), "an ets market of markets.csv, or empty")
-    region_of = ds.markets.set_index("market")["region"]
-    covered = ds.emitters[ds.emitters["market"].notna()]
-    wrong = covered["market"].map(region_of) != covered["region"]
-    for i, line in _rows(ds, "emitters", wrong):
-        row = ds.emitters.loc[i]
+    _same_region(ds, "emitters", "market", "markets", "emitter")
+
+
+def _same_region(ds: Dataset, table: str, column: str, listed_in: str, owner: str) -> None:
+    """What `column` names (a row of `listed_in` with its region) is of the row's own region."""
+    region_of = ds.table(listed_in).set_index(TABLES[listed_in].key[0])["region"]
+    frame = ds.table(table)
+    named = frame[frame[column].notna()]
+    wrong = named[column].map(region_of) != named["region"]
+    for row, line in _rows(ds, table, wrong):
+        name, region = frame.at[row, column], frame.at[row, "region"]
         raise InputError(
-            ds.file("emitters"),
-            f"market {row['market']} belongs to region {region_of[row['market']]}, "
-            f"not to the emitter's region {row['region']} (markets.csv)",
+            ds.file(table),
+            f"{column} {name} belongs to region {region_of[name]}, not to the {owner}'s region "
+            f"{region} ({TABLES[listed_in].file_name})",
             line=line,
-            column="market",
+            column=column,
         )
 
 
@@ -319,6 +335,7 @@ def _check_baseline_and_mac(ds: Dataset) -> None:
             ds.file("mac"),
             f"no baseline for emitter {row['emitter']} in {row['period']} (baseline.csv)",
             line=line,
+            column="emitter",
         )
     _check_mac_within_baseline(ds)
 
@@ -364,7 +381,12 @@ def _check_links(ds: Dataset) -> None:
     _require_in(ds, "links", "to_market", ds.markets["market"], "a market of markets.csv")
     loops = ds.links["from_market"] == ds.links["to_market"]
     for _, line in _rows(ds, "links", loops):
-        raise InputError(ds.file("links"), "a link must join two different markets", line=line)
+        raise InputError(
+            ds.file("links"),
+            "a link must join two different markets",
+            line=line,
+            column="to_market",
+        )
     for _, line in _rows(ds, "links", ~(ds.links["exchange_rate"] > 0)):
         raise InputError(
             ds.file("links"),
@@ -570,8 +592,35 @@ def _check_projects(ds: Dataset) -> None:
     ):
         _require_in(ds, table, column, ds.regions, _regions_words(ds))
     _require_in(ds, "grids", "emitter", ds.emitters["emitter"], "an emitter of emitters.csv")
+    _same_region(ds, "grids", "emitter", "emitters", "grid")
+    for _, line in _rows(ds, "corridors", ds.corridors["from_region"] == ds.corridors["to_region"]):
+        problem = "a corridor must join two different regions"
+        raise InputError(ds.file("corridors"), problem, line=line, column="to_region")
     _check_crossings(ds)
     _check_participants(ds)
+    _check_distinct_builds(ds)
+
+
+BUILDS = (("ccs_units", "unit"), ("sites", "site"), ("corridors", "corridor"))
+
+
+def _check_distinct_builds(ds: Dataset) -> None:
+    """Units, sites and corridors have different names: a study's `builds` output labels each
+    by its name alone."""
+    first: dict[str, str] = {}
+    for table, column in BUILDS:
+        names = ds.table(table)[column]
+        for row, line in _rows(ds, table, names.notna()):
+            name = names[row]
+            if name in first:
+                raise InputError(
+                    ds.file(table),
+                    f"{name!r} already names a {first[name]}; units, sites and corridors need "
+                    "different names (the builds of a study name each by its name alone)",
+                    line=line,
+                    column=column,
+                )
+            first[name] = f"{column} ({TABLES[table].file_name})"
 
 
 def _check_crossings(ds: Dataset) -> None:
@@ -598,31 +647,56 @@ def crossed_regions(text: object) -> tuple[str, ...]:
 
 
 def _check_participants(ds: Dataset) -> None:
-    """Each project has participants; each share column, where used, sums to 1 per project."""
+    """Each project has participants; each share column is given for all of them or none (and
+    then sums to 1: `_check_share_sums`)."""
     missing = set(ds.projects["project"]) - set(ds.participants["project"])
     if missing:
         raise InputError(
             ds.file("participants"), f"project {sorted(missing)[0]} has no participants"
         )
-    for column in ("investment_share", "credit_share", "cost_share"):
-        given = ds.participants.groupby("project")[column]
+    for share in TABLES["participants"].share_sums:
+        given = ds.participants.groupby("project")[share.column]
         partly = given.count().between(1, given.size().max() - 1) & (given.count() != given.size())
         if partly.any():
             raise InputError(
                 ds.file("participants"),
-                f"{column} is given for some participants of {partly.idxmax()} but "
+                f"{share.column} is given for some participants of {partly.idxmax()} but "
                 "not all; give it for every participant or none",
-                column=column,
+                column=share.column,
             )
-        totals = given.sum(min_count=1).dropna()
-        off = (totals - 1.0).abs() > 1e-6
-        if off.any():
-            raise InputError(
-                ds.file("participants"),
-                f"the {column} values of project {off.idxmax()} add up to "
-                f"{totals[off.idxmax()]:g}; expected 1",
-                column=column,
-            )
+
+
+def _check_share_sums(ds: Dataset) -> None:
+    """The shares each table declares (`Table.share_sums`) add up to at most 1 per key, or to
+    exactly 1 where they must; the error names the key and each of its rows."""
+    for name, table in TABLES.items():
+        for share in table.share_sums:
+            shares = ds.table(name).groupby(list(share.per), sort=False)[share.column]
+            totals = shares.transform("sum").where(shares.transform("count") > 0)
+            off = (totals - 1.0).abs() if share.exactly else totals - 1.0
+            for row, line in _rows(ds, name, off > SHARE_TOLERANCE):
+                _shares_off(ds, name, share, row, line, float(totals[row]))
+
+
+def _shares_off(
+    ds: Dataset, table: str, share: ShareSum, row: int, line: int | None, total: float
+) -> None:
+    """Raise the error for the key of `row` (on `line`), whose shares add up to `total`."""
+    frame = ds.table(table)
+    key = frame.loc[row, list(share.per)]
+    same = (frame[list(share.per)] == key).all(axis=1) & frame[share.column].notna()
+    parts = [
+        f"{f'line {at}: ' if at else ''}{frame.at[i, share.column]:g}"
+        for i, at in _rows(ds, table, same)
+    ]
+    named = ", ".join(f"{k} {v}" for k, v in key.items())
+    raise InputError(
+        ds.file(table),
+        f"the {share.column} values of {named} add up to {total:g} ({'; '.join(parts)}); "
+        f"expected {'1' if share.exactly else 'at most 1'}",
+        line=line,
+        column=share.column,
+    )
 
 
 def _check_sources(ds: Dataset) -> None:

@@ -19,16 +19,30 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from abatelink.errors import InputError
-from abatelink.inputs.dataset import Dataset, check_dataset, check_tables, load_dataset
+from abatelink.inputs.dataset import (
+    SHARE_TOLERANCE,
+    Dataset,
+    check_dataset,
+    check_tables,
+    load_dataset,
+)
 from abatelink.inputs.highs_options import check_options
 from abatelink.inputs.schema import CREDIT_RULES, LARGEST, TABLES, Column
-from abatelink.inputs.yamlfile import parse, read_yaml
+from abatelink.inputs.yamlfile import invalid, parse, read_yaml
 
 # Tables a scenario may override and their columns, as the schema declares them (`varies`).
 OVERRIDABLE = {name: t.varying for name, t in TABLES.items() if t.varying}
@@ -39,6 +53,8 @@ _FEEDS_PROJECTS = {"feeds": ("projects",)}
 
 
 Cell = float | int | bool | str | None
+Factor = Annotated[float, Field(ge=0, le=LARGEST, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 class SolverOptions(BaseModel):
@@ -91,13 +107,14 @@ class CoFinance(BaseModel):
 
 
 class Change(BaseModel):
-    """One override: rows selected by `where`, then `set` values or `scale` them."""
+    """One override: rows selected by `where`, then `set` values or `scale` them (a factor of
+    true or false is kept as given, for `_check_value` to refuse, not read as 1 or 0)."""
 
     model_config = ConfigDict(extra="forbid")
 
     where: dict[str, Cell | list[Cell]] = Field(default_factory=dict)
     set: dict[str, Cell] | None = None
-    scale: dict[str, float] | None = None
+    scale: dict[str, float | bool] | None = None
 
     @model_validator(mode="after")
     def _one_action(self) -> Change:
@@ -139,16 +156,16 @@ class Scenario(BaseModel):
         default_factory=dict, json_schema_extra=_FEEDS_PROJECTS
     )
     game_solution: Literal[GAME_SOLUTIONS] | None = None  # type: ignore[valid-type]
-    credit_shares: dict[str, dict[str, float]] = Field(
+    credit_shares: dict[str, dict[str, Share]] = Field(
         default_factory=dict, json_schema_extra=_FEEDS_PROJECTS
     )
-    cost_shares: dict[str, dict[str, float]] = Field(
+    cost_shares: dict[str, dict[str, Share]] = Field(
         default_factory=dict, json_schema_extra=_FEEDS_PROJECTS
     )
     pm_damage_usd_per_t: float | dict[str, float] = Field(
         default=0.0, json_schema_extra=_FEEDS_PROJECTS
     )
-    project_cost_scale: dict[str, float] = Field(
+    project_cost_scale: dict[str, Factor] = Field(
         default_factory=dict, json_schema_extra=_FEEDS_PROJECTS
     )
     co_finance: dict[str, CoFinance] = Field(
@@ -205,44 +222,16 @@ FEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The scenario keys that feed the model's levers: those a study may vary.
+VARIED_KEYS = tuple(key for key in FEEDS if key in Scenario.model_fields)
+
+
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario YAML file safely and validate it, and where its data set may be."""
+    """Read a scenario YAML file safely and validate it. Its data set may be anywhere: an
+    absolute path, or relative to the scenario file's folder."""
     path = Path(path)
     scenario = parse(Scenario, read_yaml(path), path)
-    check_inside_project(path, scenario.dataset, "dataset")
     return scenario.model_copy(update={"folder": path.parent.resolve(), "file": path})
-
-
-def project_root(folder: Path) -> Path:
-    """The nearest ancestor holding .git or pyproject.toml; else the folder itself."""
-    folder = folder.resolve()
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists() or (candidate / "pyproject.toml").exists():
-            return candidate
-    return folder
-
-
-def check_inside_project(file: Path, relative: str, key: str) -> None:
-    """A path written in a file must be relative and stay inside the file's project.
-
-    Only the user, on the command line, may point elsewhere (`abatelink run --dataset PATH`).
-    """
-    if Path(relative).is_absolute():
-        raise InputError(
-            file,
-            "an absolute path is not accepted in a file; give it on the "
-            "command line (abatelink run --dataset PATH) or make it relative",
-            key=key,
-        )
-    root = project_root(file.parent)
-    target = (file.parent / relative).resolve()
-    if target != root and root not in target.parents:
-        raise InputError(
-            file,
-            f"{relative!r} leads outside the project folder {root}; keep "
-            "data inside it or pass --dataset on the command line",
-            key=key,
-        )
 
 
 def scenario_dataset(scenario: Scenario) -> Dataset:
@@ -273,6 +262,7 @@ def scenario_periods(scenario: Scenario, dataset: Dataset) -> tuple[int, ...]:
 def scenario_inputs(scenario: Scenario, dataset: Dataset) -> Inputs:
     """The data after the scenario's overrides, the links and projects it opens, the credit
     rules."""
+    check_varied_keys(scenario)
     changed = apply_overrides(scenario, dataset)
     return Inputs(
         dataset=changed,
@@ -286,6 +276,17 @@ def scenario_inputs(scenario: Scenario, dataset: Dataset) -> Inputs:
         co_finance={p: c.share for p, c in scenario.co_finance.items()},
         source=str(scenario.source),
     )
+
+
+def check_varied_keys(scenario: Scenario) -> None:
+    """Validate again the keys a study may vary (`VARIED_KEYS`): a study sets them on a copy of
+    its base scenario (`model_copy`), which validates nothing."""
+    copy = scenario.model_copy()
+    for key in VARIED_KEYS:
+        try:
+            Scenario.__pydantic_validator__.validate_assignment(copy, key, getattr(scenario, key))
+        except ValidationError as err:
+            raise invalid(Scenario, err, scenario.source) from None
 
 
 def pm_damage(scenario: Scenario, dataset: Dataset) -> dict[str, float]:
@@ -333,15 +334,17 @@ def project_rules(scenario: Scenario, dataset: Dataset) -> dict[str, str]:
         "co_finance",
     ):
         _require_known(scenario, key, list(getattr(scenario, key)), known)
-    _check_cost_shares(scenario, dataset)
+    for key in ("credit_shares", "cost_shares"):
+        _check_given_shares(scenario, dataset, key)
     opened = open_projects(scenario, dataset)
     default = {p: scenario.credit_rule if p in opened else "host" for p in known}
     return {p: scenario.project_credit_rules.get(p, default[p]) for p in known}
 
 
-def _check_cost_shares(scenario: Scenario, dataset: Dataset) -> None:
-    """Cost shares a scenario gives go to participants, each ≥ 0, together 1."""
-    for project, shares in scenario.cost_shares.items():
+def _check_given_shares(scenario: Scenario, dataset: Dataset, key: str) -> None:
+    """Shares a scenario gives a project (`credit_shares`, `cost_shares`; each in [0, 1] as
+    declared) go to its participants and add up to 1."""
+    for project, shares in getattr(scenario, key).items():
         rows = dataset.participants[dataset.participants["project"] == project]
         members = list(rows["region"])
         outsiders = [r for r in shares if r not in members]
@@ -350,14 +353,14 @@ def _check_cost_shares(scenario: Scenario, dataset: Dataset) -> None:
                 scenario.source,
                 f"{outsiders[0]} is not a participant of {project} "
                 f"(participants: {', '.join(members)})",
-                key=f"cost_shares.{project}",
+                key=f"{key}.{project}",
             )
-        values = list(shares.values())
-        if not all(math.isfinite(v) and v >= 0 for v in values) or abs(sum(values) - 1) > 1e-6:
+        total = sum(shares.values())
+        if abs(total - 1) > SHARE_TOLERANCE:
             raise InputError(
                 scenario.source,
-                f"expected cost shares ≥ 0 that add up to 1, found {shares}",
-                key=f"cost_shares.{project}",
+                f"the {key.replace('_', ' ')} of {project} add up to {total:g}; expected 1",
+                key=f"{key}.{project}",
             )
 
 
@@ -445,6 +448,8 @@ def _overridable(scenario: Scenario, table: str) -> str:
 def _apply_change(
     scenario: Scenario, ds: Dataset, table: str, i: int, change: Change, frame: pd.DataFrame
 ) -> pd.DataFrame:
+    """`frame` with one change applied. An empty value set in a column with a default is that
+    default, as an empty cell of the file is."""
     place = f"overrides.{table}.{i}"
     values = change.set if change.set is not None else change.scale
     for column, value in values.items():
@@ -456,7 +461,8 @@ def _apply_change(
         if change.scale is not None:
             frame.loc[selected, column] = frame.loc[selected, column] * value
         else:
-            frame.loc[selected, column] = value
+            empty = TABLES[table].column(column).default
+            frame.loc[selected, column] = empty if value is None and empty is not None else value
     return frame
 
 
@@ -473,8 +479,9 @@ def _check_value(
         )
     spec: Column = TABLES[table].column(column)
     if is_scale:
-        bad = spec.kind == "bool" or not isinstance(value, int | float) or value < 0
-        expected = "a factor ≥ 0 (true/false columns are set, not scaled)"
+        bad = spec.kind == "bool" or isinstance(value, bool) or not isinstance(value, int | float)
+        bad = bad or not 0 <= value <= LARGEST
+        expected = f"a factor ≥ 0 and ≤ {LARGEST:g} (true/false columns are set, not scaled)"
     elif spec.kind == "bool":
         bad, expected = not isinstance(value, bool), "true or false"
     elif spec.kind == "str":

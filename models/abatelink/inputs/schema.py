@@ -25,6 +25,21 @@ FREE_TEXT_COLUMNS = ("source", "description", "note")
 # ≥ 1e20 as infinite, so a larger number is a typo, not data (1e12 Mt is 25 million years
 # of the world's emissions).
 LARGEST = 1e12
+# Characters that join names into labels: `A->B` a link or corridor and `A<->B` both ways of a
+# link, `CN+JP` a coalition or the regions a corridor crosses, `unit/period` and
+# `project:region` the items of a study's outputs, `project=rule;…` a run's credit rules. A
+# name holding one would be read back as two, so no name may.
+NAME_SEPARATORS = "<>+/:;=|"
+NAME_WORDS = (
+    f"a name of printable characters without {' '.join(NAME_SEPARATORS)} "
+    "(they join names into labels such as A->B and CN+JP)"
+)
+
+
+def plain_name(text: str) -> bool:
+    """Whether `text` may name a region, market, emitter, project, unit, site, corridor or
+    program: printable (no line break or control character) and without a separator."""
+    return text.isprintable() and not set(text) & set(NAME_SEPARATORS)
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,8 @@ class Column:
     default: float | bool | None = None
     unit: str = ""
     varies: bool = False
+    identifier: bool = False
+    """Whether the cells name things (markets, emitters, ...) that labels join: `plain_name`."""
 
     def expectation(self, largest: float | None = None) -> str:
         """Plain words for what a cell of this column must hold (`largest`: an upper bound)."""
@@ -52,6 +69,8 @@ class Column:
             "bool": "true or false",
             "period": "a period (year) of the data set",
         }[self.kind]
+        if self.identifier:
+            words = NAME_WORDS
         if self.choices:
             words = "one of " + ", ".join(self.choices)
         if self.minimum is not None:
@@ -59,6 +78,16 @@ class Column:
         if self.maximum is not None or largest is not None:
             words += f" ≤ {self.maximum if largest is None else largest:g}"
         return words
+
+
+@dataclass(frozen=True)
+class ShareSum:
+    """Shares in `column` that add up, over the rows with the same `per` values, to at most 1
+    (or to exactly 1 where given, if `exactly`)."""
+
+    column: str
+    per: tuple[str, ...]
+    exactly: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,7 +99,7 @@ class Table:
     (keys from the data set's own markets and regions); an override of a table with
     `checked_across_tables` makes the whole data set be checked again (MAC steps within the
     baseline; floor ≤ ceiling); any other override, the numbers it changes
-    (`inputs.dataset.check_tables`).
+    (`inputs.dataset.check_tables`). `share_sums` declares the shares that add up per key.
     """
 
     name: str
@@ -80,6 +109,7 @@ class Table:
     feeds: tuple[str, ...] = ()
     rows_may_be_added: bool = False
     checked_across_tables: bool = False
+    share_sums: tuple[ShareSum, ...] = ()
 
     @property
     def file_name(self) -> str:
@@ -100,6 +130,11 @@ class Table:
 
 def _col(name: str, kind: Kind = "str", **options: object) -> Column:
     return Column(name, kind, **options)  # type: ignore[arg-type]
+
+
+def _name(name: str) -> Column:
+    """A column whose cells name what a table lists (its first key column)."""
+    return Column(name, "str", identifier=True)
 
 
 def _number(name: str, **options: object) -> Column:
@@ -126,7 +161,7 @@ PROJECT_TABLES = (
     Table(
         "projects",
         (
-            _col("project"),
+            _name("project"),
             _col("kind", choices=("ccs", "supergrid")),
         ),
         key=("project",),
@@ -144,11 +179,15 @@ PROJECT_TABLES = (
         ),
         key=("project", "region"),
         optional=True,
+        share_sums=tuple(
+            ShareSum(c, ("project",), exactly=True)
+            for c in ("investment_share", "credit_share", "cost_share")
+        ),
     ),
     Table(
         "ccs_units",
         (
-            _col("unit"),
+            _name("unit"),
             _col("project"),
             _col("emitter"),
             Column("capacity_mw", "float", minimum=0.0),
@@ -171,11 +210,12 @@ PROJECT_TABLES = (
         (_col("source_region"), _col("receptor_region"), _fraction("share")),
         key=("source_region", "receptor_region"),
         optional=True,
+        share_sums=(ShareSum("share", ("source_region",)),),
     ),
     Table(
         "sites",
         (
-            _col("site"),
+            _name("site"),
             _col("project"),
             _col("region"),
             _number("potential_gw"),
@@ -191,7 +231,7 @@ PROJECT_TABLES = (
     Table(
         "corridors",
         (
-            _col("corridor"),
+            _name("corridor"),
             _col("project"),
             _col("from_region"),
             _col("to_region"),
@@ -239,7 +279,7 @@ TABLES: dict[str, Table] = {
         Table(
             "markets",
             (
-                _col("market"),
+                _name("market"),
                 _col("region"),
                 _col("kind", choices=("ets", "tax")),
                 Column("project_credits", "bool", required=False, nullable=True, default=False),
@@ -249,7 +289,7 @@ TABLES: dict[str, Table] = {
         Table(
             "emitters",
             (
-                _col("emitter"),
+                _name("emitter"),
                 _col("region"),
                 _col("sector"),
                 _col("market", required=False, nullable=True),
@@ -428,7 +468,7 @@ TABLES: dict[str, Table] = {
         Table(
             "offset_supply",
             (
-                _col("program"),
+                _name("program"),
                 _col("seller_region"),
                 _col("buyer_market"),
                 _col("period", "period"),

@@ -124,15 +124,20 @@ def parse(model: type[M], data: dict[str, Any], path: Path) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or None
-        problem = first["msg"]
-        if first["type"] == "extra_forbidden":
-            known = ", ".join(model.model_fields)
-            problem = f"unexpected key; known keys are {known}"
-        elif "input" in first and first["type"] != "missing":
-            problem += f" (found {_shown(first['input'])})"
-        raise InputError(path, problem, key=key) from None
+        raise invalid(model, err, path) from None
+
+
+def invalid(model: type[BaseModel], err: ValidationError, path: Path) -> InputError:
+    """The `InputError` for the first error of validating `model`: its key path and problem."""
+    first = err.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or None
+    problem = first["msg"]
+    if first["type"] == "extra_forbidden":
+        known = ", ".join(model.model_fields)
+        problem = f"unexpected key; known keys are {known}"
+    elif "input" in first and first["type"] != "missing":
+        problem += f" (found {_shown(first['input'])})"
+    return InputError(path, problem, key=key)
 
 
 def _shown(value: Any) -> str:
