@@ -167,7 +167,7 @@ def ishigami_study(tmp_path, design: str, samples: int) -> str:
 def test_sobol_indices_of_the_ishigami_function_through_the_batch_runner(tmp_path):
     path = ishigami_study(tmp_path, "sobol", 2048)
     sweep(path, tmp_path / "out", workers=0, evaluate=ishigami)
-    table = analyse(load_study(path), tmp_path / "out")["sobol"].set_index("parameter")
+    table = analyse(load_study(path), tmp_path / "out").table.set_index("parameter")
     for name in S1:
         assert table.loc[name, "S1"] == pytest.approx(S1[name], abs=0.05)
         assert table.loc[name, "ST"] == pytest.approx(ST[name], abs=0.05)
@@ -177,7 +177,7 @@ def test_sobol_indices_of_the_ishigami_function_through_the_batch_runner(tmp_pat
 def test_morris_screening_matches_elementary_effects_computed_by_hand(tmp_path):
     path = ishigami_study(tmp_path, "morris", 50)
     sweep(path, tmp_path / "out", workers=0, evaluate=ishigami)
-    table = analyse(load_study(path), tmp_path / "out")["morris"].set_index("parameter")
+    table = analyse(load_study(path), tmp_path / "out").table.set_index("parameter")
     x = pd.read_parquet(tmp_path / "out" / "design.parquet")[["x1", "x2", "x3"]].to_numpy()
     y = load_results(tmp_path / "out").sort_values("scenario_id")["value"].to_numpy()
     effects: dict[int, list[float]] = {0: [], 1: [], 2: []}

@@ -25,6 +25,18 @@ from abatelink.solve.priced import solve
 from abatelink.solve.session import Session
 
 COLUMNS = ["scenario_id", "status", "objective_musd", "output", "item", "period", "value"]
+# What each output is and its unit, for tables and figures.
+MEANING = {
+    "objective": ("objective", "US$ million"),
+    "prices": ("allowance price", "US$/t CO2"),
+    "ndc_prices": ("NDC shadow price", "US$/t CO2"),
+    "trades": ("allowances traded", "Mt CO2/yr"),
+    "builds": ("built (1/0), capacity or modules", "unit of the item"),
+    "credits": ("project credits", "Mt CO2/yr"),
+    "costs": ("national cost", "US$ million/yr"),
+    "cost_pv": ("national cost, present value", "US$ million"),
+    "gains": ("gain from acting together, present value", "US$ million"),
+}
 
 
 def extract(

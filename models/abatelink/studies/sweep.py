@@ -32,7 +32,14 @@ import pandas as pd
 
 from abatelink.errors import AbatelinkError, OutputError
 from abatelink.inputs.scenario import Scenario, scenario_dataset, scenario_inputs, scenario_periods
-from abatelink.inputs.study import Study, base_scenario, design, load_study, scenario_for
+from abatelink.inputs.study import (
+    Study,
+    base_scenario,
+    check_against_base,
+    design,
+    load_study,
+    scenario_for,
+)
 from abatelink.model.build import Model, build
 from abatelink.model.levers import set_inputs
 from abatelink.outputs import OutputFolder, results_folder
@@ -198,6 +205,8 @@ def sweep(
     study = load_study(study_file)
     folder = Path(out) if out is not None else default_out(study)
     key, inputs = input_key(study, model_needed=evaluate is None)
+    if evaluate is None:
+        check_against_base(study)
     with OutputFolder(folder, "sweep", inputs=inputs) as store:
         table, done = open_store(store, study, key, resume)
         about = header(study, table, key)
