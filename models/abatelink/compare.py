@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from abatelink.extras import NO_FIGURES, has
 from abatelink.inputs.scenario import Scenario
 from abatelink.outputs import OutputFolder, results_folder
 from abatelink.results.costs import present_value
@@ -63,17 +64,21 @@ def write_comparison(
 ) -> Path:
     """Write `compare.csv`, both runs (a/, b/) and the comparison figures (figures/) into `out`
     (default: results/<A>-vs-<B>/ beside scenario A), then its manifest (a/ and b/ have their
-    own)."""
-    from abatelink.reports.figures import plot_run  # lazy: matplotlib is slow to import
-
+    own). Without the "figures" extra the figures are left out and the manifest says so."""
     folder = comparison_folder(a.scenario, b.scenario, out)
     inputs = run_inputs(a.scenario) + run_inputs(b.scenario)
     with OutputFolder(folder, "compare", inputs=inputs) as target:
         target.write_csv("compare.csv", gains)
         write_run(a, folder / "a")
         write_run(b, folder / "b")
-        target.write_folder(
-            "figures", lambda tmp: plot_run(folder / "b", tmp, other_run=folder / "a")
-        )
-        target.finish()
+        notes = []
+        if has("matplotlib"):
+            from abatelink.reports.figures import plot_run  # lazy: matplotlib is slow to import
+
+            target.write_folder(
+                "figures", lambda tmp: plot_run(folder / "b", tmp, other_run=folder / "a")
+            )
+        else:
+            notes.append(NO_FIGURES)
+        target.finish(notes=notes)
     return folder
