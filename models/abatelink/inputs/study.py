@@ -48,8 +48,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from abatelink.extras import need
 from abatelink.errors import InputError
+from abatelink.extras import need
 from abatelink.inputs.dataset import Dataset
 from abatelink.inputs.scenario import (
     OVERRIDABLE,

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from abatelink.extras import NO_FIGURES, has, need
 from abatelink.errors import InputError
+from abatelink.extras import NO_FIGURES, has, need
 from abatelink.inputs.study import Headline, Study, salib_problem
 from abatelink.outputs import OutputFolder
 from abatelink.studies import figures
