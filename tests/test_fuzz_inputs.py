@@ -1013,7 +1013,7 @@ def loaded_once(folder: Path, dataset: Dataset):
         return dataset if scenario.dataset_path == folder.resolve() else real(scenario)
 
     with (
-        mock.patch.object(cli, "scenario_dataset", cached),
+        mock.patch("abatelink.inputs.scenario.scenario_dataset", cached),
         mock.patch.object(run_module, "scenario_dataset", cached),
     ):
         yield
@@ -1329,8 +1329,8 @@ def stand_ins():
         raise Accepted
 
     with (
-        mock.patch.object(cli, "run", run_),
-        mock.patch.object(cli, "allocate", accepted),
+        mock.patch("abatelink.run.run", run_),
+        mock.patch("abatelink.games.allocation.allocate", accepted),
         mock.patch.object(sweep_module, "sweep", sweep_),
         mock.patch.object(plants, "write_plant_dataset", plants_),
         mock.patch("abatelink.reports.export.export_run", accepted),

@@ -287,11 +287,14 @@ def test_plot_and_report_never_write_among_inputs(project, capsys):
     capsys.readouterr()
     assert main(["plot", str(run_dir), "--out", str(project / "data")]) == 4
     one_error_line(capsys)
-    assert main(["report", str(run_dir), "--out", str(project / "data" / "caps.csv")]) == 4
-    one_error_line(capsys)
-    assert main(["report", str(run_dir), "--out", str(project / "data" / "r.html")]) == 4
-    one_error_line(capsys)
+    assert main(["report", str(run_dir), "--out", str(project / "data")]) == 4
+    assert "holds a data set" in one_error_line(capsys)
+    assert main(["report", str(run_dir), "--out", str(project / "data" / "caps.csv")]) == 6
+    assert "is a file, not a folder" in one_error_line(capsys)
+    assert main(["report", str(run_dir), "--out", str(project / "r.html")]) == 4
+    assert "expected an output folder" in one_error_line(capsys)
     assert digest(project / "data") == before
+    assert not (project / "r.html").exists()
 
 
 # --- I/O errors: one line, exit 6 -----------------------------------------------------------
@@ -527,8 +530,13 @@ def test_ctrl_c_during_a_dask_sweep_ends_quietly_with_130(project):
 
 
 def test_ctrl_c_in_the_command_is_exit_130(project, capsys):
-    with mock.patch("abatelink.cli.run", side_effect=KeyboardInterrupt):
-        assert main(["run", str(project / "linked.yaml"), "--out", str(project / "o")]) == 130
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        with mock.patch("abatelink.run.run", side_effect=KeyboardInterrupt):
+            assert main(["run", str(project / "linked.yaml"), "--out", str(project / "o")]) == 130
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # a second Ctrl-C: ignored
+    finally:
+        signal.signal(signal.SIGINT, handler)  # (the processes later tests start inherit it)
     assert capsys.readouterr().err.strip() == "interrupted"
     assert not (project / "o").exists()  # nothing half made
 

@@ -5,6 +5,11 @@ solution found is written, marked); 4 bad input or usage (one line naming the fi
 or the argument); 5 solver error; 6 an I/O error (results cannot be written: a read-only
 folder, a full disk, a file where a folder is expected; a Dask scheduler out of reach);
 130 interrupted (Ctrl-C); 141 standard output closed early (`abatelink run … | head`).
+
+Start-up: this module imports the standard library only. The parser adds the arguments of
+the command named on the command line alone, and each command imports what it uses, so
+`abatelink --help` loads neither pandas nor Pyomo, and a Ctrl-C while a command imports them
+ends like one while it works (exit 130, one line).
 """
 
 from __future__ import annotations
@@ -17,43 +22,21 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import NoReturn
-
-import pandas as pd
+from typing import TYPE_CHECKING, NoReturn
 
 from abatelink import outputs
-from abatelink.compare import compare_runs, comparison_folder, headline, write_comparison
 from abatelink.errors import AbatelinkError, InputError, OutputError
-from abatelink.games.allocation import (
-    allocate,
-    allocate_table,
-    credit_rules_text,
-    write_allocation,
-)
-from abatelink.inputs.dataset import load_dataset
-from abatelink.inputs.scenario import (
-    GAME_SOLUTIONS,
-    Scenario,
-    load_scenario,
-    scenario_dataset,
-    scenario_inputs,
-    scenario_periods,
-)
-from abatelink.inputs.schema import CREDIT_RULES
-from abatelink.model.credit_rules import check_credit_shares
-from abatelink.run import (
-    RunResult,
-    default_out_dir,
-    run,
-    run_folder,
-    run_inputs,
-    solver_options_in,
-    write_run,
-)
-from abatelink.studies.sweep import MAX_WORKERS
 from abatelink.version import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from abatelink.games.allocation import Allocation
+    from abatelink.inputs.scenario import Scenario
+    from abatelink.reports.export import RunFolder
+    from abatelink.run import RunResult
 
 EXIT_OPTIMAL, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 2, 3
 EXIT_IO = OutputError.exit_code
@@ -61,14 +44,15 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a process the signal ended
 LIMIT_STATUSES = {"time_limit", "iteration_limit", "solution_limit", "objective_limit"}
 MAX_COUNT = 10_000_000  # plants and units: more would not fit in memory
+REPORT = "report"  # the folder `report` writes in the run folder by default
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `abatelink` command; returns the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    outputs.set_command(["abatelink", *argv])
     try:
-        args = _parser().parse_args(argv)
+        argv = list(sys.argv[1:] if argv is None else argv)
+        outputs.set_command(["abatelink", *argv])
+        args = _parser(_named_command(argv)).parse_args(argv)
         code = args.handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit
         return code
@@ -175,46 +159,72 @@ def _address(text: str) -> str:
     return text
 
 
-def _parser() -> argparse.ArgumentParser:
+# --- the parser ------------------------------------------------------------------------------
+
+
+def _parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of the command line, with the arguments of `commands` (default: all).
+
+    Every command is listed; only those named get their arguments, which may import what
+    their choices come from (e.g. the game solutions).
+    """
     parser = _Parser(
         prog="abatelink", description="Linked carbon markets and joint abatement projects."
     )
     parser.add_argument("--version", action="version", version=f"abatelink {__version__}")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    run_cmd = commands.add_parser("run", help="solve a scenario and write its tables")
-    run_cmd.add_argument("scenario", type=_path, help="scenario YAML file")
-    run_cmd.add_argument(
+    subparsers = parser.add_subparsers(required=True, metavar="COMMAND")
+    for name, (text, add_arguments) in COMMANDS.items():
+        command = subparsers.add_parser(name, help=text)
+        if commands is None or name in commands:
+            add_arguments(command)
+    return parser
+
+
+def _named_command(argv: Sequence[str]) -> set[str]:
+    """The command named on the command line: its first word that is not an option (the
+    options before it, --help and --version, take no value)."""
+    return {next((word for word in argv if not word.startswith("-")), "")}
+
+
+def _add_run(parser: argparse.ArgumentParser) -> None:
+    from abatelink.inputs.scenario import GAME_SOLUTIONS
+
+    parser.add_argument("scenario", type=_path, help="scenario YAML file")
+    parser.add_argument(
         "--out", type=_path, help="output folder (default: results/<name>/ beside it)"
     )
-    run_cmd.add_argument("--time-limit", type=_seconds, help="solver time limit in seconds")
-    run_cmd.add_argument("--mip-gap", type=_gap, help="relative MIP gap to stop at, in [0, 1)")
-    _add_credit_rule(run_cmd)
-    run_cmd.add_argument(
+    parser.add_argument("--time-limit", type=_seconds, help="solver time limit in seconds")
+    parser.add_argument("--mip-gap", type=_gap, help="relative MIP gap to stop at, in [0, 1)")
+    _add_credit_rule(parser)
+    parser.add_argument(
         "--game-solution",
         choices=GAME_SOLUTIONS,
         help="also compute coalition values and allocate the savings by this game solution",
     )
-    run_cmd.add_argument(
+    parser.add_argument(
         "--diagnose",
         action="store_true",
         help="also list the least relaxations of caps, NDCs and limits needed",
     )
-    run_cmd.add_argument(
+    parser.add_argument(
         "--dataset",
         type=_path,
         help="use this data set folder (any path) instead of the scenario's",
     )
+    parser.set_defaults(handler=_run)
 
-    run_cmd.set_defaults(handler=_run)
-    cmp_cmd = commands.add_parser("compare", help="gain of each region: cost A − cost B")
-    cmp_cmd.add_argument("a", type=_path, help="scenario A (e.g. runs/autarky.yaml)")
-    cmp_cmd.add_argument("b", type=_path, help="scenario B (e.g. runs/linked.yaml)")
-    cmp_cmd.add_argument("--out", type=_path, help="output folder (default: results/A-vs-B/)")
-    cmp_cmd.set_defaults(handler=_compare)
-    share_cmd = commands.add_parser(
-        "share", help="coalition values and a fair allocation of the savings, with a core check"
-    )
-    source = share_cmd.add_mutually_exclusive_group(required=True)
+
+def _add_compare(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("a", type=_path, help="scenario A (e.g. runs/autarky.yaml)")
+    parser.add_argument("b", type=_path, help="scenario B (e.g. runs/linked.yaml)")
+    parser.add_argument("--out", type=_path, help="output folder (default: results/A-vs-B/)")
+    parser.set_defaults(handler=_compare)
+
+
+def _add_share(parser: argparse.ArgumentParser) -> None:
+    from abatelink.inputs.scenario import GAME_SOLUTIONS
+
+    source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("scenario", type=_path, nargs="?", help="scenario YAML file")
     source.add_argument(
         "--values",
@@ -222,7 +232,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a game from a table instead: CSV with columns coalition (members joined by '+', "
         "empty for the empty set) and value_musd",
     )
-    by = share_cmd.add_mutually_exclusive_group()
+    by = parser.add_mutually_exclusive_group()
     by.add_argument(
         "--solution",
         choices=GAME_SOLUTIONS,
@@ -230,26 +240,20 @@ def _parser() -> argparse.ArgumentParser:
         "side payments (default: shapley)",
     )
     _add_credit_rule(by, "each country keeps what it saves when every project's credits are ")
-    share_cmd.add_argument(
+    parser.add_argument(
         "--out",
         type=_path,
         help="output folder (default: results/<name>/share-<solution or rule>/)",
     )
-    share_cmd.set_defaults(handler=_share)
-    _add_output_commands(commands)
-    _add_study_commands(commands)
-    _add_plants_command(commands)
-
-    check_cmd = commands.add_parser("validate", help="check a data set folder or a scenario file")
-    check_cmd.add_argument("path", type=_path)
-    check_cmd.set_defaults(handler=_validate)
-    return parser
+    parser.set_defaults(handler=_share)
 
 
 def _add_credit_rule(
     parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup,
     lead: str = "",
 ) -> None:
+    from abatelink.inputs.schema import CREDIT_RULES
+
     parser.add_argument(
         "--credit-rule",
         choices=CREDIT_RULES,
@@ -257,11 +261,45 @@ def _add_credit_rule(
     )
 
 
-def _add_study_commands(commands: argparse._SubParsersAction) -> None:
-    """sweep and sensitivity: many scenarios of a study file."""
-    sweep_cmd = commands.add_parser("sweep", help="run every scenario of a study (Dask)")
-    sweep_cmd.add_argument("study", type=_path, help="study file, e.g. runs/studies/*.yaml")
-    where = sweep_cmd.add_mutually_exclusive_group()
+def _add_run_folder(
+    parser: argparse.ArgumentParser, handler: Callable[[argparse.Namespace], int], default: str
+) -> None:
+    """The run folder a command reads and the folder it writes (export, plot, report)."""
+    parser.add_argument("run_dir", type=_path, help="run folder written by `abatelink run`")
+    parser.add_argument("--out", type=_path, help=f"output folder (default: RUN_DIR/{default}/)")
+    parser.set_defaults(handler=handler)
+
+
+def _add_export(parser: argparse.ArgumentParser) -> None:
+    from abatelink.reports.export import EXPORT_FOLDER, FORMATS
+
+    parser.add_argument(
+        "--format",
+        dest="formats",
+        action="append",
+        choices=FORMATS,
+        help="format to write; repeat for several (default: all)",
+    )
+    _add_run_folder(parser, _export, EXPORT_FOLDER)
+
+
+def _add_plot(parser: argparse.ArgumentParser) -> None:
+    from abatelink.reports.figures import FIGURES_FOLDER
+
+    parser.add_argument("--compare", type=_path, help="a second run folder, e.g. autarky")
+    _add_run_folder(parser, _plot, FIGURES_FOLDER)
+
+
+def _add_report(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--compare", type=_path, help="a second run folder, e.g. autarky")
+    _add_run_folder(parser, _report, REPORT)
+
+
+def _add_sweep(parser: argparse.ArgumentParser) -> None:
+    from abatelink.studies.sweep import MAX_WORKERS
+
+    parser.add_argument("study", type=_path, help="study file, e.g. runs/studies/*.yaml")
+    where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
         type=_count(0, MAX_WORKERS),
@@ -270,21 +308,42 @@ def _add_study_commands(commands: argparse._SubParsersAction) -> None:
     where.add_argument(
         "--scheduler", type=_address, help="address of a running Dask scheduler (tcp://...)"
     )
-    sweep_cmd.add_argument(
+    parser.add_argument(
         "--resume",
         action="store_true",
         help="run only unfinished batches (refused if the study, base scenario, data set or "
         "abatelink changed since)",
     )
-    sweep_cmd.add_argument(
-        "--max-batches", type=_count(1), help="stop after this many batches (≥ 1)"
+    parser.add_argument("--max-batches", type=_count(1), help="stop after this many batches (≥ 1)")
+    parser.add_argument("--out", type=_path, help="results folder (default: results/<name>/)")
+    parser.set_defaults(handler=_sweep)
+
+
+def _add_sensitivity(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", type=_path)
+    parser.add_argument("--out", type=_path, help="results folder of the sweep")
+    parser.set_defaults(handler=_sensitivity)
+
+
+def _add_plants(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", type=_path, help="data set folder to split (data/nea2018)")
+    parser.add_argument("out", type=_path, help="folder to write")
+    parser.add_argument(
+        "--emitters", type=_count(1, MAX_COUNT), default=5000, help="plants in all (≥ 1)"
     )
-    sweep_cmd.add_argument("--out", type=_path, help="results folder (default: results/<name>/)")
-    sweep_cmd.set_defaults(handler=_sweep)
-    sens_cmd = commands.add_parser("sensitivity", help="tornado, Morris or Sobol of a sweep")
-    sens_cmd.add_argument("study", type=_path)
-    sens_cmd.add_argument("--out", type=_path, help="results folder of the sweep")
-    sens_cmd.set_defaults(handler=_sensitivity)
+    parser.add_argument(
+        "--units", type=_count(0, MAX_COUNT), default=2000, help="candidate CCS units (≥ 0)"
+    )
+    parser.add_argument("--seed", type=_count(0, 2**63 - 1), default=0)
+    parser.set_defaults(handler=_plants)
+
+
+def _add_validate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=_path)
+    parser.set_defaults(handler=_validate)
+
+
+# --- the commands --------------------------------------------------------------------------------
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -331,59 +390,28 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return EXIT_OPTIMAL
 
 
-def _add_plants_command(commands: argparse._SubParsersAction) -> None:
-    plants_cmd = commands.add_parser(
-        "plants", help="write a plant-level synthetic data set with SOURCE's national totals"
-    )
-    plants_cmd.add_argument("source", type=_path, help="data set folder to split (data/nea2018)")
-    plants_cmd.add_argument("out", type=_path, help="folder to write")
-    plants_cmd.add_argument(
-        "--emitters", type=_count(1, MAX_COUNT), default=5000, help="plants in all (≥ 1)"
-    )
-    plants_cmd.add_argument(
-        "--units", type=_count(0, MAX_COUNT), default=2000, help="candidate CCS units (≥ 0)"
-    )
-    plants_cmd.add_argument("--seed", type=_count(0, 2**63 - 1), default=0)
-    plants_cmd.set_defaults(handler=_plants)
-
-
 def _plants(args: argparse.Namespace) -> int:
     from abatelink.inputs.plants import write_plant_dataset
 
-    # the new data set may replace an earlier one there, never its own source
-    outputs.check_output_folder(args.out, [args.source], dataset_allowed=True)
-    out = write_plant_dataset(args.source, args.out, args.emitters, args.units, args.seed)
-    print(f"wrote {out}")
+    def write(folder: Path) -> list[Path]:
+        made = write_plant_dataset(args.source, folder, args.emitters, args.units, args.seed)
+        return _files_in(made)
+
+    # the new data set may replace one written here before, never its own source
+    inputs = [args.source]
+    with outputs.OutputFolder(args.out, "plants", inputs=inputs, dataset_allowed=True) as target:
+        target.write_folder(None, write)
+        target.finish()
+    print(f"wrote {target.folder}")
     return EXIT_OPTIMAL
 
 
-def _add_output_commands(commands: argparse._SubParsersAction) -> None:
-    """export, plot and report: read a run folder written by `run`."""
-    export_cmd = commands.add_parser("export", help="export a run folder: xlsx, parquet, iamc")
-    export_cmd.add_argument("run_dir", type=_path, help="run folder written by `abatelink run`")
-    export_cmd.add_argument(
-        "--format",
-        dest="formats",
-        action="append",
-        choices=("xlsx", "parquet", "iamc"),
-        help="format to write; repeat for several (default: all three)",
-    )
-    export_cmd.add_argument("--out", type=_path, help="output folder (default: RUN_DIR/export/)")
-    export_cmd.set_defaults(handler=_export)
-    plot_cmd = commands.add_parser("plot", help="figures of a run folder (PNG and SVG)")
-    plot_cmd.add_argument("run_dir", type=_path, help="run folder written by `abatelink run`")
-    plot_cmd.add_argument("--compare", type=_path, help="a second run folder, e.g. autarky")
-    plot_cmd.add_argument("--out", type=_path, help="output folder (default: RUN_DIR/figures/)")
-    plot_cmd.set_defaults(handler=_plot)
-    report_cmd = commands.add_parser("report", help="one self-contained HTML report of a run")
-    report_cmd.add_argument("run_dir", type=_path, help="run folder written by `abatelink run`")
-    report_cmd.add_argument("--compare", type=_path, help="a second run folder, e.g. autarky")
-    report_cmd.add_argument("--out", type=_path, help="HTML file (default: RUN_DIR/report.html)")
-    report_cmd.set_defaults(handler=_report)
+def _files_in(folder: Path) -> list[Path]:
+    return sorted(p for p in Path(folder).rglob("*") if p.is_file())
 
 
 def _export(args: argparse.Namespace) -> int:
-    from abatelink.reports.export import FORMATS, export_run  # lazy: pyam is slow to import
+    from abatelink.reports.export import FORMATS, export_run
 
     for path in export_run(args.run_dir, args.formats or FORMATS, args.out):
         print(path)
@@ -391,27 +419,53 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from abatelink.reports.figures import plot_run
+    from abatelink.reports.figures import FIGURES_FOLDER, plot_run
 
-    if args.out is not None:  # (the default, RUN_DIR/figures/, holds no input)
-        outputs.check_output_folder(args.out, [args.run_dir, args.compare])
-    for path in plot_run(args.run_dir, args.out, other_run=args.compare):
+    run, other = _read_runs(args)
+    with _output_folder(args, run, other, FIGURES_FOLDER, "plot") as target:
+        paths = target.write_folder(None, lambda tmp: plot_run(run, tmp, other_run=other))
+        target.finish()
+    for path in paths:
         print(path)
     return EXIT_OPTIMAL
 
 
 def _report(args: argparse.Namespace) -> int:
-    from abatelink.reports.html import write_report
+    from abatelink.reports.html import REPORT_FILE, render_report
 
-    if args.out is not None:
-        if args.out.suffix.lower() not in (".html", ".htm"):
-            raise InputError(args.out, "expected an HTML file name (….html) to write the report")
-        outputs.check_output_folder(args.out.parent)  # no data set folder; a folder, not a file
-    print(write_report(args.run_dir, compare_dir=args.compare, out=args.out))
+    if args.out is not None and args.out.suffix.lower() in (".html", ".htm"):
+        raise InputError(
+            args.out,
+            f"expected an output folder, found an HTML file name: the report is the folder's "
+            f"{REPORT_FILE}",
+        )
+    run, other = _read_runs(args)
+    with _output_folder(args, run, other, REPORT, "report") as target:
+        path = target.write_text(REPORT_FILE, render_report(run, other))
+        target.finish()
+    print(path)
     return EXIT_OPTIMAL
 
 
+def _read_runs(args: argparse.Namespace) -> tuple[RunFolder, RunFolder | None]:
+    """The run folder a command reads and the one it compares with (--compare), if any."""
+    from abatelink.reports.export import read_run
+
+    return read_run(args.run_dir), (read_run(args.compare) if args.compare else None)
+
+
+def _output_folder(
+    args: argparse.Namespace, run: RunFolder, other: RunFolder | None, default: str, kind: str
+) -> outputs.OutputFolder:
+    """--out, or RUN_DIR/<default>/: an output folder that holds none of the runs read."""
+    inputs = [*run.inputs, *(other.inputs if other is not None else [])]
+    return outputs.OutputFolder(args.out or run.path / default, kind, inputs=inputs)
+
+
 def _run(args: argparse.Namespace) -> int:
+    from abatelink.inputs.scenario import load_scenario
+    from abatelink.run import run, run_folder, write_run
+
     scenario = _with_solver_flags(load_scenario(args.scenario), args)
     with run_folder(scenario, args.out) as target:  # refused before solving, not after
         result = run(scenario, diagnose_always=args.diagnose, out=target.folder)
@@ -453,6 +507,8 @@ def _exit_code(result: RunResult) -> int:
 
 
 def _print_run(result: RunResult, folder: Path) -> None:
+    import pandas as pd
+
     s = result.summary
     print(f"scenario {s['scenario']}: {s['status']}", end="")
     if s["objective_present_value_musd"] is not None:
@@ -499,6 +555,8 @@ def _net_sales(result: RunResult) -> pd.DataFrame:
 
 
 def _print_projects(result: RunResult) -> None:
+    from abatelink.games.allocation import credit_rules_text
+
     credits = result["credits"]
     if credits.empty:
         return
@@ -541,6 +599,10 @@ def _fmt(frame: pd.DataFrame) -> str:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from abatelink.compare import compare_runs, comparison_folder, headline, write_comparison
+    from abatelink.inputs.scenario import load_scenario
+    from abatelink.run import run, run_inputs
+
     scenario_a, scenario_b = load_scenario(args.a), load_scenario(args.b)
     folder = comparison_folder(scenario_a, scenario_b, args.out)
     inputs = run_inputs(scenario_a) + run_inputs(scenario_b)
@@ -566,6 +628,10 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _share(args: argparse.Namespace) -> int:
+    from abatelink.games.allocation import allocate, allocate_table, credit_rules_text
+    from abatelink.inputs.scenario import load_scenario
+    from abatelink.run import default_out_dir, run_inputs, solver_options_in
+
     if args.values is not None:
         if args.credit_rule:
             raise InputError(args.values, "a game from a table has no credit rule: give --solution")
@@ -598,20 +664,29 @@ def _share(args: argparse.Namespace) -> int:
     return EXIT_OPTIMAL
 
 
-def _write_allocation(result, target: outputs.OutputFolder, files: Sequence[Path] = ()) -> Path:
+def _write_allocation(
+    result: Allocation, target: outputs.OutputFolder, files: Sequence[Path] = ()
+) -> Path:
     """coalitions.csv and allocation.csv (`write_allocation`), each written atomically."""
-    target.write_folder(None, lambda tmp: _allocation_files(write_allocation(result, tmp)))
+    from abatelink.games.allocation import write_allocation
+
+    target.write_folder(None, lambda tmp: _files_in(write_allocation(result, tmp)))
     for path in files:
         target.record(path)
     target.finish()
     return target.folder
 
 
-def _allocation_files(folder: Path) -> list[Path]:
-    return [folder / "coalitions.csv", folder / "allocation.csv"]
-
-
 def _validate(args: argparse.Namespace) -> int:
+    from abatelink.inputs.dataset import load_dataset
+    from abatelink.inputs.scenario import (
+        load_scenario,
+        scenario_dataset,
+        scenario_inputs,
+        scenario_periods,
+    )
+    from abatelink.model.credit_rules import check_credit_shares
+
     if args.path.is_dir():
         ds = load_dataset(args.path)
         print(
@@ -624,6 +699,23 @@ def _validate(args: argparse.Namespace) -> int:
     check_credit_shares(scenario_inputs(scenario, dataset))
     print(f"scenario {scenario.name}: ok")
     return EXIT_OPTIMAL
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "run": ("solve a scenario and write its tables", _add_run),
+    "compare": ("gain of each region: cost A − cost B", _add_compare),
+    "share": (
+        "coalition values and a fair allocation of the savings, with a core check",
+        _add_share,
+    ),
+    "export": ("export a run folder: xlsx, parquet, iamc", _add_export),
+    "plot": ("figures of a run folder (PNG and SVG)", _add_plot),
+    "report": ("one self-contained HTML report of a run", _add_report),
+    "sweep": ("run every scenario of a study (Dask)", _add_sweep),
+    "sensitivity": ("tornado, Morris or Sobol of a sweep", _add_sensitivity),
+    "plants": ("write a plant-level synthetic data set with SOURCE's national totals", _add_plants),
+    "validate": ("check a data set folder or a scenario file", _add_validate),
+}
 
 
 if __name__ == "__main__":

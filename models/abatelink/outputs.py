@@ -1,19 +1,28 @@
-"""One output policy for every command that writes results (run, compare, share, export,
-sweep, sensitivity).
+"""One output policy for every command that writes results (run, compare, share, sweep,
+sensitivity, export, plot, report, plants).
 
 * A command writes only inside its output folder: `OutputFolder.path` refuses a name that
   leads out of it (absolute, `..`), and a scenario's or study's name must be a plain file
   name to make a results folder (`results_folder`).
 * An output folder never holds inputs: `check_output_folder` refuses a folder that holds a
-  data set (`dataset.yaml`), that is, or lies above, an input the command reads (the data
-  set folder, a scenario or study file, a run folder), or a file where a folder is expected.
+  data set (`dataset.yaml`) other than one `abatelink plants` wrote there, that is, or lies
+  above, an input the command reads (the data set folder, a scenario or study file, a run
+  folder), or a file where a folder is expected.
 * Every write is atomic: a temporary file in the same folder, then `os.replace`, so a file is
-  either its old or its new self, never half written.
+  either its old or its new self, never half written. Files a library writes into a folder
+  (figures, a plant data set) are written into a staging folder first, then moved in.
 * The manifest (`manifest.json`: each file written with its size and SHA-256, the package
   version, the command) is written last. When a folder is used again, the files the previous
   manifest lists that this command did not write again are removed (stale outputs, e.g.
   projects.csv of an earlier scenario), and only if unchanged since they were written;
   nothing the manifest does not list is ever removed.
+* One folder, one command, one manifest: a folder's manifest lists what that command wrote in
+  it, and a folder holding another command's results is refused. So the commands that read a
+  run folder write into subfolders of it, each an output folder with its own manifest:
+  `export/` (export), `figures/` (plot), `report/` (report); so do `compare` (`a/`, `b/`) and
+  `sensitivity` (`sensitivity/`). A run folder's manifest lists the run's files; each
+  subfolder's manifest lists its own. Running one command again never removes, or rewrites
+  the manifest of, another command's files, and two commands never share a lock.
 * A lock file (`.abatelink.lock`: pid, host, start time, command) keeps a second command off
   a folder while the first writes to it; a stale lock (its process gone, on this host) is
   taken over with a warning.
@@ -106,8 +115,8 @@ def check_output_folder(
     """Refuse an output folder that holds inputs, or that is a file.
 
     inputs: files and folders the command reads; the output folder may be neither one of
-    them nor lie above one. dataset_allowed: a folder holding `dataset.yaml` is accepted
-    (`abatelink plants` writes a data set).
+    them nor lie above one. dataset_allowed: a folder holding `dataset.yaml` is accepted (a
+    data set `abatelink plants` wrote and writes again).
     """
     folder = Path(folder)
     _check_is_folder(folder)
@@ -388,6 +397,8 @@ class OutputFolder:
         inputs: Iterable[Path | None] = (),
         dataset_allowed: bool = False,
     ) -> None:
+        """dataset_allowed: the command writes a data set (`abatelink plants`); the folder may
+        hold one if this command wrote it (its manifest says so)."""
         self.folder = Path(folder)
         self.kind = kind
         self.inputs = [Path(p) for p in inputs if p is not None]
@@ -407,9 +418,11 @@ class OutputFolder:
         self.close(failed=error is not None)
 
     def open(self) -> OutputFolder:
-        check_output_folder(self.folder, self.inputs, dataset_allowed=self.dataset_allowed)
         self.previous = read_manifest(self.folder)
-        if self.previous is not None and self.previous["kind"] != self.kind:
+        ours = self.previous is not None and self.previous["kind"] == self.kind
+        dataset_allowed = self.dataset_allowed and ours
+        check_output_folder(self.folder, self.inputs, dataset_allowed=dataset_allowed)
+        if self.previous is not None and not ours:
             raise InputError(
                 self.folder,
                 f"holds the results of `abatelink {self.previous['kind']}`, not of "

@@ -38,6 +38,7 @@ PROJECT_TABLES = ("projects", "credits", "cobenefits", "ledger")
 # written before they existed).
 REQUIRED_TABLES = tuple(t for t in TABLE_NAMES if t not in (*PROJECT_TABLES, "offsets"))
 FORMATS = ("xlsx", "parquet", "iamc")
+EXPORT_FOLDER = "export"  # in the run folder, by default
 WORKBOOK = "tables.xlsx"
 SCENARIO_SHEET = "scenario"
 UNITS_SHEET = "units"
@@ -99,6 +100,18 @@ class RunFolder:
     def has(self, name: str) -> bool:
         """True when the run folder holds the table `name`."""
         return name in self.tables
+
+    @property
+    def inputs(self) -> list[Path]:
+        """What a command reading the run reads: the folder and its data set folder (if it
+        still exists); no output folder may hold them."""
+        found = dataset_folder(self.path, self.summary)
+        return [self.path] if found is None else [self.path, found]
+
+
+def as_run(run_dir: str | Path | RunFolder) -> RunFolder:
+    """A run folder, read unless it already is."""
+    return run_dir if isinstance(run_dir, RunFolder) else read_run(run_dir)
 
 
 def read_run(run_dir: str | Path) -> RunFolder:
@@ -237,10 +250,9 @@ def export_run(run_dir: str | Path, formats: Sequence[str], out: Path | None = N
     if unknown or not formats:
         raise ValueError(f"formats must be among {', '.join(FORMATS)}; got {list(formats)}")
     run = require_solution(read_run(run_dir), "export")
-    folder = Path(out) if out is not None else run.path / "export"
-    inputs = [run.path, dataset_folder(run.path, run.summary)]
+    folder = Path(out) if out is not None else run.path / EXPORT_FOLDER
     written: list[Path] = []
-    with OutputFolder(folder, "export", inputs=inputs) as target:
+    with OutputFolder(folder, "export", inputs=run.inputs) as target:
         if "xlsx" in formats:
             written.append(target.write(WORKBOOK, lambda path: write_workbook(run, path)))
         if "parquet" in formats:
@@ -576,8 +588,7 @@ def to_iamc(run_dir: str | Path | RunFolder) -> pyam.IamDataFrame:
 
 
 def _checked_iamc_frame(run_dir: str | Path | RunFolder) -> pd.DataFrame:
-    run = run_dir if isinstance(run_dir, RunFolder) else read_run(run_dir)
-    require_solution(run, "IAMC data")
+    run = require_solution(as_run(run_dir), "IAMC data")
     return check_iamc_frame(iamc_frame(run), run.path)
 
 

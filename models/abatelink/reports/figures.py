@@ -20,7 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from abatelink.errors import InputError
-from abatelink.reports.export import RunFolder, dataset_folder, read_run, require_solution
+from abatelink.outputs import atomic_write
+from abatelink.reports.export import RunFolder, as_run, dataset_folder, require_solution
 
 GREYS = ("0.25", "0.85", "0.55", "1.0", "0.4", "0.7")
 HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "++", "--")
@@ -33,6 +34,7 @@ LINE_STYLES: tuple[str | tuple[int, tuple[int, ...]], ...] = (
 MARKERS = ("o", "s", "^", "D", "v", "P")
 FORMATS = ("png", "svg")
 DPI = 150
+FIGURES_FOLDER = "figures"  # in the run folder, by default
 
 
 @dataclass
@@ -68,15 +70,13 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def save_figure(figure: Figure, folder: Path, name: str) -> list[Path]:
-    """Write `<folder>/<name>.png` and `.svg`; return both paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for fmt in FORMATS:
-        path = folder / f"{name}.{fmt}"
-        metadata = {"Date": None} if fmt == "svg" else None
-        figure.savefig(path, format=fmt, dpi=DPI, metadata=metadata)
-        paths.append(path)
-    return paths
+    """Write `<folder>/<name>.png` and `.svg`, each atomically; return both paths."""
+    return [_save(figure, Path(folder) / f"{name}.{fmt}", fmt) for fmt in FORMATS]
+
+
+def _save(figure: Figure, path: Path, fmt: str) -> Path:
+    metadata = {"Date": None} if fmt == "svg" else None
+    return atomic_write(path, lambda p: figure.savefig(p, format=fmt, dpi=DPI, metadata=metadata))
 
 
 def png_bytes(figure: Figure) -> bytes:
@@ -587,17 +587,20 @@ def _credit_chart(run: RunFolder) -> Chart:
 
 
 def plot_run(
-    run_dir: str | Path, out: Path | None = None, other_run: str | Path | None = None
+    run_dir: str | Path | RunFolder,
+    out: Path | None = None,
+    other_run: str | Path | RunFolder | None = None,
 ) -> list[Path]:
-    """Write every figure of a run as PNG and SVG.
+    """Write every figure of a run as PNG and SVG, each file atomically.
 
     Parameters
     ----------
-    run_dir : str or Path
-        A run folder.
+    run_dir : str, Path or RunFolder
+        A run folder (or one already read).
     out : Path, optional
-        Output folder; default `<run_dir>/figures/`.
-    other_run : str or Path, optional
+        Output folder; default `<run_dir>/figures/`. `abatelink plot` writes there under the
+        output policy (`abatelink.outputs`: a manifest, stale figures removed).
+    other_run : str, Path or RunFolder, optional
         A second run folder (e.g. autarky for a linked run): its prices are marked on the MAC
         curves and its costs drawn beside the run's.
 
@@ -607,11 +610,9 @@ def plot_run(
         The files written (figures that do not apply, e.g. credits without projects, are
         skipped).
     """
-    run = require_solution(read_run(run_dir), "figures")
-    other = read_run(other_run) if other_run is not None else None
-    if other is not None:
-        require_solution(other, "figures")
-    folder = Path(out) if out is not None else run.path / "figures"
+    run = require_solution(as_run(run_dir), "figures")
+    other = require_solution(as_run(other_run), "figures") if other_run is not None else None
+    folder = Path(out) if out is not None else run.path / FIGURES_FOLDER
     paths: list[Path] = []
     for chart in run_charts(run, other):
         if chart.figure is not None:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from abatelink.reports.export import RunFolder, read_run, scenario_rows
+from abatelink.outputs import write_text
+from abatelink.reports.export import RunFolder, as_run, scenario_rows
 from abatelink.reports.figures import Chart, png_bytes, run_charts, run_labels
 from abatelink.results.tables import TABLE_NAMES
 
@@ -44,34 +45,35 @@ figcaption { font-style: italic; margin-top: 0.3rem; }
 
 
 def write_report(
-    run_dir: str | Path, compare_dir: str | Path | None = None, out: Path | None = None
+    run_dir: str | Path | RunFolder,
+    compare_dir: str | Path | RunFolder | None = None,
+    out: Path | None = None,
 ) -> Path:
-    """Write the HTML report of a run (optionally compared with a second run).
+    """Write the HTML report of a run (optionally compared with a second run), atomically.
 
     Parameters
     ----------
-    run_dir : str or Path
-        A run folder written by `abatelink run`.
-    compare_dir : str or Path, optional
+    run_dir : str, Path or RunFolder
+        A run folder written by `abatelink run` (or one already read).
+    compare_dir : str, Path or RunFolder, optional
         A second run folder, e.g. autarky for a linked run: its prices and costs are shown
         beside the run's, with the gain of each region (cost there − cost here).
     out : Path, optional
         The HTML file to write, or an existing folder to write `report.html` into; default
-        `<run_dir>/report.html`.
+        `<run_dir>/report.html`. (`abatelink report` writes `<run_dir>/report/report.html`
+        under the output policy of `abatelink.outputs`.)
 
     Returns
     -------
     Path
         The report file.
     """
-    run = read_run(run_dir)
-    other = read_run(compare_dir) if compare_dir is not None else None
+    run = as_run(run_dir)
+    other = as_run(compare_dir) if compare_dir is not None else None
     path = Path(out) if out is not None else run.path / REPORT_FILE
     if path.is_dir():
         path = path / REPORT_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(run, other), encoding="utf-8")
-    return path
+    return write_text(path, render_report(run, other))
 
 
 def render_report(run: RunFolder, other: RunFolder | None = None) -> str:
