@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "models" / "abatelink"
 # standalone costs).
 ORDER = {
     "errors": 0,
+    "extras": 0,
     "version": 0,
     "outputs": 0,
     "inputs": 1,

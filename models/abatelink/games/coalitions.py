@@ -13,6 +13,12 @@ cost when every country is alone. Members trade only among themselves, so their 
 cancel in the sum and c(S) is the members' resource cost (`results.costs.resource_costs`):
 no price is needed, and each coalition is solved without one. All 2^n coalitions re-solve
 one persistent model; only link and build bounds change.
+
+`ModelValues` is v as a function for the game solvers that evaluate only some coalitions
+(`games.sampling`, `games.generation`): it works out once what no coalition changes
+(`levers.opening_plan`), writes only the parameters a coalition changes and sends HiGHS what
+depends on them as arrays (`Session.push_parameters`), reads c_i(S) from the column values
+(`member_costs`), and caches every value it computes.
 """
 
 from __future__ import annotations
@@ -22,18 +28,21 @@ import itertools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from abatelink.errors import SolveError
+from abatelink.games.member_costs import MemberCosts
 from abatelink.games.solutions import Game, coalition_label
 from abatelink.inputs.scenario import Inputs, SolverOptions
 from abatelink.model.build import Model
-from abatelink.model.levers import set_openings
+from abatelink.model.levers import opening_plan, opening_values, set_openings
 from abatelink.results.costs import cost_table, present_value, resource_costs
 from abatelink.results.extract import Extract
 from abatelink.solve.priced import Priced, solve
-from abatelink.solve.session import Session
+from abatelink.solve.session import Session, Solution
 
 
 def coalition_inputs(model: Model, inputs: Inputs, members: frozenset[str]) -> Inputs:
@@ -45,16 +54,22 @@ def coalition_inputs(model: Model, inputs: Inputs, members: frozenset[str]) -> I
     corridor needs every region it connects or crosses in S. Credits and costs of what S builds
     are shared among its members; a region outside keeps its own.
     """
+    return _with_coalition(inputs, _link_regions(model, inputs), members)
+
+
+LinkRegions = list[tuple[tuple[str, str], str, str]]
+
+
+def _link_regions(model: Model, inputs: Inputs) -> LinkRegions:
+    """Each of the scenario's open links with the regions of its two markets."""
     region = model.index.region_of_market
+    return [(link, region[link[0]], region[link[1]]) for link in sorted(inputs.open_links)]
 
-    def link_open(a: str, b: str) -> bool:
-        return region[a] == region[b] or (region[a] in members and region[b] in members)
 
-    return dataclasses.replace(
-        inputs,
-        open_links=frozenset(link for link in inputs.open_links if link_open(*link)),
-        coalition=frozenset(members),
-    )
+def _with_coalition(inputs: Inputs, links: LinkRegions, members: frozenset[str]) -> Inputs:
+    """`coalition_inputs` from the open links' regions."""
+    opened = frozenset(link for link, a, b in links if a == b or (a in members and b in members))
+    return dataclasses.replace(inputs, open_links=opened, coalition=frozenset(members))
 
 
 def standalone_inputs(model: Model, inputs: Inputs) -> Inputs:
@@ -68,15 +83,6 @@ def all_coalitions(players: Iterable[str]) -> list[frozenset[str]]:
     return [
         frozenset(c) for n in range(len(players) + 1) for c in itertools.combinations(players, n)
     ]
-
-
-def standalone_costs(
-    model: Model, session: Session, inputs: Inputs, options: SolverOptions
-) -> pd.Series:
-    """c_i(alone): each country's present-value cost when every country acts alone."""
-    alone = standalone_inputs(model, inputs)
-    set_openings(model, alone)
-    return _resource_costs(solve(session, alone, options, prices=False), "every country alone")
 
 
 def regional_costs(priced: Priced, what: str) -> pd.Series:
@@ -109,55 +115,161 @@ def coalition_values(
     model: Model, session: Session, inputs: Inputs, options: SolverOptions | None = None
 ) -> CoalitionValues:
     """v(S) for every coalition of the data set's regions, and the standalone costs."""
-    options = options or SolverOptions()
-    players = model.index.regions
-    alone = standalone_costs(model, session, inputs, options)
-    rows = []
-    for members in all_coalitions(players):
-        start = time.perf_counter()
-        opened = coalition_inputs(model, inputs, members)
-        set_openings(model, opened)
-        priced = solve(session, opened, options, prices=False)
-        costs = _resource_costs(priced, coalition_label(members, players))
-        cost = sum(costs[i] for i in members)
-        value = sum(alone[i] for i in members) - cost
-        rows.append(
-            (
-                coalition_label(members, players),
+    values = ModelValues(model, session, inputs, options)
+    try:
+        rows = [values.solve(members) for members in all_coalitions(values.players)]
+    finally:
+        values.restore()
+    table = pd.DataFrame(rows, columns=list(Solved._fields)).drop(columns="solve_seconds")
+    return CoalitionValues(table, values.standalone)
+
+
+class Solved(NamedTuple):
+    """One coalition solved: a row of `CoalitionValues.table`; `solve_seconds` is HiGHS's run
+    alone, `seconds` the whole evaluation (openings, solve, costs)."""
+
+    coalition: str
+    members: tuple[str, ...]
+    size: int
+    cost_musd: float
+    value_musd: float
+    project_mt: float
+    status: str
+    seconds: float
+    solve_seconds: float
+
+
+class ModelValues:
+    """v(S) of the model's savings game, solved one coalition at a time on `session`.
+
+    Calling it with a coalition returns v(S), cached; `solved` holds every coalition evaluated
+    (`Solved`), `evaluations` how many. It writes only what differs from the openings it wrote
+    last, so nothing else may change the model's opening parameters while it is in use;
+    `restore` sets the scenario's own openings back, which `coalition_values` does when done,
+    and a caller using it directly does too.
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        session: Session,
+        inputs: Inputs,
+        options: SolverOptions | None = None,
+    ) -> None:
+        self.model, self.session, self.inputs = model, session, inputs
+        self.options = options or SolverOptions()
+        self.players = model.index.regions
+        self.plan = opening_plan(model, inputs)
+        self.parameters = {
+            name: [getattr(model.pyomo, name)[key] for key in values]
+            for name, values in opening_values(self.plan, inputs).items()
+        }
+        self._written = self._read_parameters()
+        self.member_costs = MemberCosts(session)
+        self.tonnes = _TonneWeights(session)
+        self._links = _link_regions(model, inputs)
+        self.offtake = "offtake" in inputs.credit_rules.values()
+        self.solved: dict[frozenset[str], Solved] = {}
+        self._alone = self._solve(frozenset(), "every country alone")[0]
+        self.standalone = pd.Series(self._alone, index=self.players)
+
+    @property
+    def evaluations(self) -> int:
+        """Coalitions solved so far (∅ included)."""
+        return len(self.solved)
+
+    @property
+    def known(self) -> dict[frozenset[str], float]:
+        """v(S) of every coalition solved so far."""
+        return {members: solved.value_musd for members, solved in self.solved.items()}
+
+    def __call__(self, members: frozenset[str]) -> float:
+        """v(S) of `members` (cached)."""
+        return self.solve(frozenset(members)).value_musd
+
+    def solve(self, members: frozenset[str]) -> Solved:
+        """Solve coalition `members` (or return it from the cache)."""
+        if members not in self.solved:
+            start = time.perf_counter()
+            label = coalition_label(members, self.players)
+            costs, tonnes, solution = self._solve(members, label)
+            inside = [k for k, p in enumerate(self.players) if p in members]  # a fixed order
+            cost = float(costs[inside].sum())
+            value = float(self._alone[inside].sum()) - cost
+            self.solved[members] = Solved(
+                label,
                 tuple(sorted(members)),
                 len(members),
                 cost,
                 value,
-                project_tonnes(priced),
-                priced.status,
+                tonnes,
+                solution.status,
                 time.perf_counter() - start,
+                solution.solve_seconds,
             )
-        )
-    set_openings(model, inputs)
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "coalition",
-            "members",
-            "size",
-            "cost_musd",
-            "value_musd",
-            "project_mt",
-            "status",
-            "seconds",
-        ],
-    )
-    return CoalitionValues(frame, alone)
+        return self.solved[members]
+
+    def restore(self) -> None:
+        """Set the scenario's own openings back (pushed at the session's next solve)."""
+        set_openings(self.model, self.inputs, self.plan)
+        self._written = self._read_parameters()
+
+    def _solve(self, members: frozenset[str], label: str) -> tuple[np.ndarray, float, Solution]:
+        """Apply the coalition's openings, solve, and read each region's cost and the tonnes
+        the projects avoid."""
+        opened = self.apply(members)
+        if self.offtake:  # shares iterated to a fixed point through the levers
+            priced = solve(self.session, opened, self.options, prices=False)
+        else:
+            solution = self.session.solve(self.options, push=False)
+            priced = Priced(self.session, opened, solution, solution, with_prices=False)
+        _require_solution(priced.status, label)
+        costs = self.member_costs(priced.solution)
+        if costs is None:
+            costs = _resource_costs(priced, label).reindex(self.players).to_numpy()
+        if self.offtake:  # the search wrote credit shares of its own
+            self._written = self._read_parameters()
+        return costs, self.tonnes(priced.solution), priced.solution
+
+    def apply(self, members: frozenset[str]) -> Inputs:
+        """Write the parameters coalition `members` changes and push them to HiGHS (without
+        solving); return the coalition's inputs."""
+        opened = _with_coalition(self.inputs, self._links, members)
+        changed = []
+        for name, values in opening_values(self.plan, opened).items():
+            new = np.fromiter(values.values(), dtype=float, count=len(values))
+            written = self._written[name]
+            data = self.parameters[name]
+            for k in np.flatnonzero(new != written):
+                data[k].set_value(float(new[k]))
+                changed.append(data[k])
+            self._written[name] = new
+        self.session.push_parameters(changed)
+        return opened
+
+    def _read_parameters(self) -> dict[str, np.ndarray]:
+        """The values the model's opening parameters hold now."""
+        return {
+            name: np.array([d.value for d in data], dtype=float)
+            for name, data in self.parameters.items()
+        }
 
 
 def project_tonnes(solved: Priced) -> float:
     """Σ_{p,e,t} y_t·G[p,e,t]: Mt the joint projects avoid over the horizon."""
-    generated = solved.session.values(solved.solution, solved.model.pyomo.generated_mt)
-    if generated.empty:
-        return 0.0
-    years = solved.model.index.period_years
-    periods = generated.index.get_level_values(-1)
-    return float((generated.to_numpy() * periods.map(years).to_numpy(dtype=float)).sum())
+    return _TonneWeights(solved.session)(solved.solution)
+
+
+class _TonneWeights:
+    """The columns of G[p,e,t] and the years y_t each stands for (`project_tonnes`)."""
+
+    def __init__(self, session: Session) -> None:
+        keys, self.columns = session.columns(session.model.pyomo.generated_mt)
+        years = session.model.index.period_years
+        self.years = np.array([years[key[-1]] for key in keys], dtype=float)
+
+    def __call__(self, solution: Solution) -> float:
+        return float(solution.col_value[self.columns] @ self.years) if len(self.years) else 0.0
 
 
 def game_of(frame: pd.DataFrame, players: tuple[str, ...]) -> Game:

@@ -370,6 +370,20 @@ def _cached(
     return value, cache
 
 
+def _order_gains(
+    order: Sequence[int], players: Sequence[str], value: Callable[[frozenset[str]], float]
+) -> np.ndarray:
+    """Each player's marginal contribution ``v(P_i ∪ {i}) - v(P_i)`` when the players join in
+    ``order`` (indices into ``players``); they add up to ``v(N)``."""
+    gains = np.empty(len(players))
+    before, worth = frozenset(), 0.0
+    for i in order:
+        before = before | {players[i]}
+        new_worth = value(before)
+        gains[i], worth = new_worth - worth, new_worth
+    return gains
+
+
 def sampled_shapley(
     players: Sequence[str],
     value_fn: Callable[[frozenset[str]], float],
@@ -400,13 +414,9 @@ def sampled_shapley(
         raise GameError(f"n_permutations must be an integer >= 2, not {n_permutations!r}.")
     value, cache = _cached(value_fn, names)
     rng = np.random.default_rng(seed)
-    gains = np.empty((int(n_permutations), len(names)))
-    for row in range(len(gains)):
-        before, worth = frozenset(), 0.0
-        for i in rng.permutation(len(names)):
-            before = before | {names[i]}
-            new_worth = value(before)
-            gains[row, i], worth = new_worth - worth, new_worth
+    gains = np.array(
+        [_order_gains(rng.permutation(len(names)), names, value) for _ in range(n_permutations)]
+    )
     error = gains.std(axis=0, ddof=1) / math.sqrt(len(gains))
     return ShapleyEstimate(
         value=dict(zip(names, gains.mean(axis=0).tolist(), strict=True)),
@@ -458,14 +468,14 @@ def _run_highs(
 
 
 def _solve_excess_lp(
-    v: np.ndarray,
     free: Sequence[int],
+    free_values: np.ndarray,
     fixed: Sequence[tuple[int, float]],
     lower: np.ndarray,
     what: str,
 ) -> _LPSolution:
-    """Solve ``min t`` s.t. ``x(S) + t >= v(S)`` (S free), ``x(S) = b`` ((S, b) fixed),
-    ``x >= lower``."""
+    """Solve ``min t`` s.t. ``x(S) + t >= v(S)`` (S free, ``free_values`` its ``v(S)``),
+    ``x(S) = b`` ((S, b) fixed), ``x >= lower``."""
     n = len(lower)
     a_fixed = np.hstack([_incidence([m for m, _ in fixed], n), np.zeros((len(fixed), 1))])
     a_free = np.hstack([_incidence(free, n), np.ones((len(free), 1))])
@@ -475,7 +485,7 @@ def _solve_excess_lp(
         cost=np.r_[np.zeros(n), 1.0],
         bounds=(np.r_[lower, -highspy.kHighsInf], np.full(n + 1, highspy.kHighsInf)),
         matrix=np.vstack([a_fixed, a_free]),
-        row_bounds=(np.r_[rhs, v[list(free)]], np.r_[rhs, inf]),
+        row_bounds=(np.r_[rhs, free_values], np.r_[rhs, inf]),
         what=what,
     )
     z, duals = np.array(solution.col_value), np.array(solution.row_dual)
@@ -515,7 +525,8 @@ def least_core(game: Game) -> LeastCore:
     full = (1 << n) - 1
     if n == 1:
         return LeastCore(-math.inf, {game.players[0]: float(v[full])})
-    lp = _solve_excess_lp(v, _proper_masks(n), [(full, v[full])], np.full(n, -np.inf), "least-core")
+    proper = _proper_masks(n)
+    lp = _solve_excess_lp(proper, v[proper], [(full, v[full])], np.full(n, -np.inf), "least-core")
     return LeastCore(lp.level + 0.0, dict(zip(game.players, (lp.x + 0.0).tolist(), strict=True)))
 
 
@@ -524,21 +535,25 @@ def least_core(game: Game) -> LeastCore:
 
 def _outside_span(free: Sequence[int], fixed: Sequence[tuple[int, float]], n: int) -> list[int]:
     """The free coalitions whose characteristic vector is not spanned by the fixed ones."""
-    _, singular, vt = np.linalg.svd(_incidence([m for m, _ in fixed], n))
-    basis = vt[: int((singular > _SPAN_TOL * singular[0]).sum())]
+    basis = _span_basis(fixed, n)
     vectors = _incidence(free, n)
     residual = np.linalg.norm(vectors - vectors @ basis.T @ basis, axis=1)
     return [m for m, r in zip(free, residual, strict=True) if r > _SPAN_TOL]
 
 
-def _check_imputations(game: Game) -> None:
-    v, n = game._vector, len(game.players)
-    standalone = sum(v[1 << i] for i in range(n))
-    if standalone > v[-1] + 1e-9 * game._scale:
+def _span_basis(fixed: Sequence[tuple[int, float]], n: int) -> np.ndarray:
+    """Orthonormal rows spanning the characteristic vectors of the fixed coalitions."""
+    _, singular, vt = np.linalg.svd(_incidence([m for m, _ in fixed], n))
+    return vt[: int((singular > _SPAN_TOL * singular[0]).sum())]
+
+
+def _check_imputations(standalone: float, grand: float, scale: float) -> None:
+    """Raise unless the standalone values add up to at most v(N) (imputations exist)."""
+    if standalone > grand + 1e-9 * scale:
         raise GameError(
             "The nucleolus is defined on imputations (allocations giving every player at "
             f"least its standalone value), but the standalone values add up to {standalone:g}, "
-            f"more than v(N) = {v[-1]:g}: no such allocation exists. Check the values."
+            f"more than v(N) = {grand:g}: no such allocation exists. Check the values."
         )
 
 
@@ -546,15 +561,35 @@ def _nucleolus_round(
     v: np.ndarray, free: list[int], fixed: list[tuple[int, float]], lower: np.ndarray
 ) -> list[int]:
     """One LP of the sequence: fix the coalitions tight in every optimum; return the rest."""
-    lp = _solve_excess_lp(v, free, fixed, lower, "nucleolus")
-    tight = [m for m, y in zip(free, lp.free_duals, strict=True) if abs(y) > _DUAL_TOL]
+    lp = _solve_excess_lp(free, v[free], fixed, lower, "nucleolus")
+    return _fix_tight(lp, free, v[free], fixed, lower)
+
+
+def _fix_tight(
+    lp: _LPSolution,
+    free: list[int],
+    free_values: np.ndarray,
+    fixed: list[tuple[int, float]],
+    lower: np.ndarray,
+) -> list[int]:
+    """Fix (append to `fixed`) the free coalitions whose constraint has a positive dual, at
+    ``x(S) = v(S) - t``, and the bounds ``x_i >= lower_i`` with a non-zero reduced cost: tight
+    in every optimum of the LP. Return the other free coalitions outside the fixed span."""
+    tight = {m for m, y in zip(free, lp.free_duals, strict=True) if abs(y) > _DUAL_TOL}
     if not tight:
         raise GameError("The nucleolus LP returned no binding coalition; rescale the values.")
-    fixed += [(m, v[m] - lp.level) for m in tight]
+    fixed += [(m, b - lp.level) for m, b in zip(free, free_values, strict=True) if m in tight]
     at_bound = np.abs(lp.bound_duals) > _DUAL_TOL
     fixed += [(1 << i, lower[i]) for i in np.flatnonzero(at_bound)]
-    rest = [m for m in free if m not in set(tight)]
+    rest = [m for m in free if m not in tight]
     return _outside_span(rest, fixed, len(lower)) if rest else []
+
+
+def _fixed_allocation(fixed: list[tuple[int, float]], n: int) -> np.ndarray:
+    """The allocation the fixed equations ``x(S) = b`` determine."""
+    equations = _incidence([m for m, _ in fixed], n)
+    x = np.linalg.lstsq(equations, np.array([b for _, b in fixed]), rcond=None)[0]
+    return x + 0.0  # no -0.0
 
 
 def nucleolus(game: Game) -> dict[str, float]:
@@ -582,14 +617,12 @@ def nucleolus(game: Game) -> dict[str, float]:
     full = (1 << n) - 1
     if n == 1:
         return {game.players[0]: float(v[full])}
-    _check_imputations(game)
     lower = v[[1 << i for i in range(n)]]
+    _check_imputations(float(lower.sum()), float(v[full]), game._scale)
     free, fixed = _proper_masks(n), [(full, float(v[full]))]
     while free:
         free = _nucleolus_round(v, free, fixed, lower)
-    equations = _incidence([m for m, _ in fixed], n)
-    x = np.linalg.lstsq(equations, np.array([b for _, b in fixed]), rcond=None)[0]
-    return dict(zip(game.players, (x + 0.0).tolist(), strict=True))  # + 0.0: no -0.0
+    return dict(zip(game.players, _fixed_allocation(fixed, n).tolist(), strict=True))
 
 
 # ----------------------------------------------------------------------------- core check

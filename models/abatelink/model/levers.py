@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from abatelink.errors import InputError
 from abatelink.inputs.dataset import Dataset, ndc_targets
 from abatelink.inputs.scenario import FEEDS, Inputs
 from abatelink.inputs.schema import FLOOR_KINDS, TABLES
@@ -62,6 +64,19 @@ LEVERS: dict[str, tuple[str, ...]] = {
         "co_finance_share",
     ),
 }
+# The parameters ∞ may take: upper bounds it lifts. Every other parameter must be finite.
+UNBOUNDED = frozenset(
+    {
+        "link_max_volume_mt",
+        "max_imports_mt",
+        "max_exports_mt",
+        "max_international_offsets_mt",
+        "bank_max_mt",
+        "ceiling_sales_max_mt",
+        "ndc_target_mt",
+        "project_credits_max_mt",
+    }
+)
 
 
 def set_inputs(model: Model, inputs: Inputs, changed: Collection[str] | None = None) -> None:
@@ -100,9 +115,30 @@ def set_inputs(model: Model, inputs: Inputs, changed: Collection[str] | None = N
         "offers": lambda: _set_offers(m, idx, ds),
         "projects": lambda: set_projects(model, inputs),
     }
-    for group in LEVERS:
-        if groups is None or group in groups:
-            setters[group]()
+    chosen = [g for g in LEVERS if groups is None or g in groups]
+    for group in chosen:
+        setters[group]()
+    _check_finite(m, chosen, inputs.source)
+
+
+def _check_finite(m: pyo.ConcreteModel, groups: Iterable[str], source: str) -> None:
+    """No parameter of `groups` is NaN, or infinite unless ∞ lifts it (`UNBOUNDED`): the
+    error names the parameter, its key and the inputs it is computed from."""
+    for group in groups:
+        for name in LEVERS[group]:
+            for key, value in getattr(m, name).extract_values().items():
+                if not math.isfinite(value) and not (value == INF and name in UNBOUNDED):
+                    raise InputError(
+                        source,
+                        f"the model parameter {name}[{key}] computed from "
+                        f"{', '.join(_inputs_of(group))} would be {value}; expected a finite "
+                        "number",
+                    )
+
+
+def _inputs_of(group: str) -> list[str]:
+    """The tables (files) and scenario keys that feed a group of parameters."""
+    return [f"{n}.csv" if n in TABLES else n for n, feeds in FEEDS.items() if group in feeds]
 
 
 def _store(param: pyo.Param, values: dict) -> None:
@@ -122,7 +158,7 @@ def _by_key(
     frame: pd.DataFrame, key: list[str], column: str, keys: Iterable, default: float | None = None
 ) -> dict:
     """Values of `column` for each of `keys` (tuples of the key columns), `default` if absent."""
-    values = frame.set_index(key)[column].dropna().to_dict() if len(frame) else {}
+    values = frame.set_index(key)[column].to_dict() if len(frame) else {}
     out = {}
     for k in keys:
         value = values.get(k, default)
@@ -134,12 +170,24 @@ def _by_key(
 
 def _set_links(m: pyo.ConcreteModel, idx: ModelIndex, ds: Dataset, open_links: frozenset) -> None:
     """A closed link has an upper bound of 0; an open one its max volume (∞ if empty)."""
+    volume, cost = _link_terms(idx, ds)
+    _store(m.link_max_volume_mt, _link_volumes(volume, open_links))
+    _store(m.transaction_cost_usd_per_t, cost)
+
+
+def _link_terms(idx: ModelIndex, ds: Dataset) -> tuple[dict, dict]:
+    """Each link's max volume when open (∞ if empty) and its transaction cost (0 if empty)."""
     rows = ds.links.set_index(["from_market", "to_market", "period"])
     volume = rows["max_volume_mt"].fillna(INF)
     cost = rows["transaction_cost_usd_per_t"].fillna(0.0)
-    for key in idx.links:
-        m.link_max_volume_mt[key] = float(volume[key]) if _is_open(key, open_links) else 0.0
-        m.transaction_cost_usd_per_t[key] = float(cost[key])
+    return (
+        {key: float(volume[key]) for key in idx.links},
+        {key: float(cost[key]) for key in idx.links},
+    )
+
+
+def _link_volumes(volume: dict[LinkKey, float], open_links: frozenset) -> dict[LinkKey, float]:
+    return {key: v if _is_open(key, open_links) else 0.0 for key, v in volume.items()}
 
 
 def _is_open(key: LinkKey, open_links: frozenset[tuple[str, str]]) -> bool:
@@ -260,15 +308,68 @@ def _floor_abatement(idx: ModelIndex, top_up: dict[tuple[str, int], float]) -> d
     return {**out, **dict(zip(idx.pools["pool"].tolist(), sums.tolist(), strict=True))}
 
 
-def set_openings(model: Model, inputs: Inputs) -> None:
+@dataclass(frozen=True)
+class OpeningPlan:
+    """What no coalition changes, worked out once for a model and a scenario (`opening_plan`).
+
+    `link_volume`, `link_cost`: each link's max volume when open and its transaction cost;
+    `build_limit`: for each build-limit parameter, its keys' (kind, item, limit if available),
+    with `needs` the regions each item physically needs;
+    `pm_terms`: each CCS unit's host and its terms share[host → receptor]·damage[receptor];
+    `credit`: each project's rule and the rule's shares before any coalition renormalises
+    them, over `regions`.
+    """
+
+    link_volume: dict[LinkKey, float]
+    link_cost: dict[LinkKey, float]
+    build_limit: dict[str, dict[tuple[str, int], tuple[str, str, float]]]
+    needs: dict[str, dict[str, frozenset[str]]]
+    pm_terms: dict[str, tuple[str, tuple[tuple[str, float], ...]]]
+    credit: dict[str, tuple[str, dict[str, float]]]
+    regions: tuple[str, ...]
+
+
+def opening_plan(model: Model, inputs: Inputs) -> OpeningPlan:
+    """The coalition-free part of `set_openings` for `inputs` (its open links, projects,
+    rules, shares and PM damage; not its coalition)."""
+    idx, P = model.index, model.index.projects
+    volume, cost = _link_terms(idx, inputs.dataset)
+    return OpeningPlan(
+        link_volume=volume,
+        link_cost=cost,
+        build_limit=_build_limit_plan(model, inputs),
+        needs=P.needs,
+        pm_terms=_pm_terms(model, inputs),
+        credit={p: _rule_shares(model, inputs, p) for p in P.projects},
+        regions=idx.regions,
+    )
+
+
+def opening_values(plan: OpeningPlan, inputs: Inputs) -> dict[str, dict]:
+    """Parameter name → {key: value} of everything a coalition changes, for `inputs`' open
+    links and coalition (`inputs.coalition`; None: everyone acts together)."""
+    values = {
+        "link_max_volume_mt": _link_volumes(plan.link_volume, inputs.open_links),
+        "transaction_cost_usd_per_t": plan.link_cost,
+        **_build_limits(plan.build_limit, plan.needs, inputs),
+        "pm_value_usd_per_t": _pm_values(plan.pm_terms, inputs),
+        "credit_pooled": {},
+        "credit_share": {},
+    }
+    for project, (rule, shares) in plan.credit.items():
+        pooled, share, _ = _credit_values(plan.regions, project, rule, shares, inputs.coalition)
+        values["credit_pooled"].update(pooled)
+        values["credit_share"].update(share)
+    return values
+
+
+def set_openings(model: Model, inputs: Inputs, plan: OpeningPlan | None = None) -> None:
     """Only who acts together (what a coalition changes): links, build limits, the pooling of
-    project credits and the PM damage each builder counts."""
-    _set_links(model.pyomo, model.index, inputs.dataset, inputs.open_links)
-    _set_build_limits(model, inputs)
-    if model.index.projects.projects:
-        _set_pm_values(model, inputs)
-        for project in model.index.projects.projects:
-            set_credit_shares(model, inputs, project)
+    project credits and the PM damage each builder counts. `plan` (`opening_plan`) saves
+    working out again what no coalition changes."""
+    plan = plan or opening_plan(model, inputs)
+    for name, values in opening_values(plan, inputs).items():
+        _store(getattr(model.pyomo, name), values)
 
 
 def set_projects(model: Model, inputs: Inputs) -> None:
@@ -303,41 +404,90 @@ def acts_with(inputs: Inputs, region: str) -> frozenset[str] | None:
 
 
 def _set_build_limits(model: Model, inputs: Inputs) -> None:
-    """A unit, site or corridor may be built from its first period on if its project is open
-    and the regions it needs act together (`available`)."""
+    """Store the build limits of `inputs` (`_build_limits`)."""
+    limits = _build_limit_plan(model, inputs)
+    for name, values in _build_limits(limits, model.index.projects.needs, inputs).items():
+        _store(getattr(model.pyomo, name), values)
+
+
+def _build_limit_plan(
+    model: Model, inputs: Inputs
+) -> dict[str, dict[tuple[str, int], tuple[str, str, float]]]:
+    """Parameter → (item, t) → (kind, item, limit if the regions it needs act together): a
+    unit 1, a site its potential (GW), a corridor its max modules, from the item's first
+    period on if its project is open; 0 otherwise."""
     m, ds = model.pyomo, inputs.dataset
-    first, needs = model.index.projects.first_periods, model.index.projects.needs
-    open_ = {
-        kind: {
-            c: p in inputs.open_projects and available(inputs, needs[kind][c])
-            for c, (p, _) in items.items()
-        }
-        for kind, items in first.items()
+    first = model.index.projects.first_periods
+    limit = {
+        "unit": dict.fromkeys(first["unit"], 1.0),
+        "site": {s: float(v) for s, v in zip(ds.sites["site"], ds.sites["potential_gw"])},
+        "corridor": {
+            c: float(v) for c, v in zip(ds.corridors["corridor"], ds.corridors["max_modules"])
+        },
     }
-    for (u, t), _ in m.ccs_build_max.items():
-        m.ccs_build_max[u, t] = float(open_["unit"][u] and t >= first["unit"][u][1])
-    potential = dict(zip(ds.sites["site"], ds.sites["potential_gw"]))
-    for (s, t), _ in m.site_max_gw.items():
-        m.site_max_gw[s, t] = potential[s] if open_["site"][s] and t >= first["site"][s][1] else 0
-    modules = dict(zip(ds.corridors["corridor"], ds.corridors["max_modules"]))
-    for (c, t), _ in m.corridor_max_modules.items():
-        built = open_["corridor"][c] and t >= first["corridor"][c][1]
-        m.corridor_max_modules[c, t] = float(modules[c]) if built else 0.0
+    params = {"unit": m.ccs_build_max, "site": m.site_max_gw, "corridor": m.corridor_max_modules}
+    plan = {}
+    for kind, param in params.items():
+        plan[param.local_name] = {
+            (item, t): (
+                kind,
+                item,
+                limit[kind][item]
+                if first[kind][item][0] in inputs.open_projects and t >= first[kind][item][1]
+                else 0.0,
+            )
+            for item, t in param
+        }
+    return plan
+
+
+def _build_limits(
+    limits: dict[str, dict[tuple[str, int], tuple[str, str, float]]],
+    needs: dict[str, dict[str, frozenset[str]]],
+    inputs: Inputs,
+) -> dict[str, dict]:
+    """Each build limit, 0 where the regions its item needs do not act together
+    (`available`)."""
+    return {
+        name: {
+            key: value if available(inputs, needs[kind][item]) else 0.0
+            for key, (kind, item, value) in items.items()
+        }
+        for name, items in limits.items()
+    }
+
+
+def _pm_terms(model: Model, inputs: Inputs) -> dict[str, tuple[str, tuple[tuple[str, float], ...]]]:
+    """unit → (host, ((receptor, share[host → receptor]·damage[receptor]), ...))."""
+    P = model.index.projects
+    damage = inputs.pm_damage_usd_per_t
+    return {
+        unit: (
+            host,
+            tuple(
+                (receptor, share * damage.get(receptor, 0.0))
+                for receptor, share in P.pm_lands.get(host, {}).items()
+            ),
+        )
+        for unit, host in zip(P.units["unit"], P.units["region"])
+    }
+
+
+def _pm_values(
+    terms: dict[str, tuple[str, tuple[tuple[str, float], ...]]], inputs: Inputs
+) -> dict[str, float]:
+    """v_u = Σ_receptors share[host → receptor]·damage[receptor], over the receptors that act
+    with the host (all of them unless a coalition is formed)."""
+    values = {}
+    for unit, (host, landing) in terms.items():
+        counted = acts_with(inputs, host)
+        values[unit] = sum(v for receptor, v in landing if counted is None or receptor in counted)
+    return values
 
 
 def _set_pm_values(model: Model, inputs: Inputs) -> None:
-    """v_u = Σ_receptors share[host → receptor]·damage[receptor], over the receptors that act
-    with the host (all of them unless a coalition is formed)."""
-    P = model.index.projects
-    damage = inputs.pm_damage_usd_per_t
-    for unit, host in zip(P.units["unit"], P.units["region"]):
-        counted = acts_with(inputs, host)
-        lands = P.pm_lands.get(host, {})
-        model.pyomo.pm_value_usd_per_t[unit] = sum(
-            share * damage.get(receptor, 0.0)
-            for receptor, share in lands.items()
-            if counted is None or receptor in counted
-        )
+    """Store each unit's PM value (`_pm_values`)."""
+    _store(model.pyomo.pm_value_usd_per_t, _pm_values(_pm_terms(model, inputs), inputs))
 
 
 def set_credit_shares(
@@ -345,30 +495,58 @@ def set_credit_shares(
 ) -> dict[str, float]:
     """Set π[p,·] and s[p,·] for the project's rule; `delivered` feeds the offtake rule.
 
-    In a coalition the members share what is built among them, by the rule's shares
-    renormalised over the members (none among them: each keeps its own); a region outside
-    keeps its own (π = 0).
+    Returns the shares as set (`_credit_values`).
     """
-    m, idx = model.pyomo, model.index
+    m = model.pyomo
+    rule, shares = _rule_shares(model, inputs, project, delivered)
+    pooled, share, kept = _credit_values(
+        model.index.regions, project, rule, shares, inputs.coalition
+    )
+    _store(m.credit_pooled, pooled)
+    _store(m.credit_share, share)
+    return kept
+
+
+def _rule_shares(
+    model: Model, inputs: Inputs, project: str, delivered: dict[str, float] | None = None
+) -> tuple[str, dict[str, float]]:
+    """The project's rule and the rule's shares (`credit_rules.credit_shares`)."""
     rule = inputs.credit_rules.get(project, "host")
     participants = inputs.dataset.participants
     shares = credit_shares(
         rule,
         project,
-        idx.projects.kind[project],
+        model.index.projects.kind[project],
         participants[participants["project"] == project],
         inputs.source,
         given=inputs.credit_shares.get(project),
         delivered=delivered,
     )
-    if inputs.coalition is not None:
-        shares = _among(shares, inputs.coalition)
+    return rule, shares
+
+
+def _credit_values(
+    regions: tuple[str, ...],
+    project: str,
+    rule: str,
+    shares: dict[str, float],
+    coalition: frozenset[str] | None,
+) -> tuple[dict, dict, dict[str, float]]:
+    """π[p,·], s[p,·] and the shares kept, for the rule's `shares`.
+
+    In a coalition the members share what is built among them, by the rule's shares
+    renormalised over the members (none among them: each keeps its own); a region outside
+    keeps its own (π = 0).
+    """
+    if coalition is not None:
+        shares = _among(shares, coalition)
     pooled = rule != "host" and bool(shares)
-    for region in idx.regions:
-        member = inputs.coalition is None or region in inputs.coalition
-        m.credit_pooled[project, region] = float(pooled and member)
-        m.credit_share[project, region] = shares.get(region, 0.0)
-    return shares
+    members = {r: coalition is None or r in coalition for r in regions}
+    return (
+        {(project, r): float(pooled and members[r]) for r in regions},
+        {(project, r): shares.get(r, 0.0) for r in regions},
+        shares,
+    )
 
 
 def _among(shares: dict[str, float], members: frozenset[str]) -> dict[str, float]:

@@ -9,7 +9,8 @@
   (`_pyomo_var_to_solver_var_map`, `_pyomo_con_to_solver_con_map`);
 - push the bounds and coefficients that depend on *one* mutable parameter: its public
   `update_parameters` re-evaluates every mutable expression of the model; its helpers
-  (`_mutable_helpers`, `_mutable_bounds`, `_mutable_objective`) each push one.
+  (`_mutable_helpers`, `_mutable_bounds`, `_mutable_objective`) each push one, and say which
+  column or row they change (`Pusher` sends a batch of them to HiGHS as arrays).
 
 Everything else uses public Pyomo and highspy API. Every test that solves fails at once if a
 Pyomo release renames any of these.
@@ -17,12 +18,20 @@ Pyomo release renames any of these.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import highspy
-from pyomo.contrib.solver.solvers.highs import Highs
+import numpy as np
+from pyomo.contrib.solver.solvers.highs import (
+    Highs,
+    _MutableConstraintBounds,
+    _MutableObjectiveCoefficient,
+    _MutableVarBounds,
+)
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
+from pyomo.core.expr.numvalue import value
 from pyomo.core.expr.visitor import identify_mutable_parameters
 
 
@@ -62,3 +71,73 @@ def helpers_by_parameter(opt: Highs) -> dict[int, list]:
 def _expressions(helper: Any) -> list:
     names = ("expr", "lower_expr", "upper_expr")
     return [getattr(helper, name) for name in names if hasattr(helper, name)]
+
+
+class Pusher:
+    """Sends the helpers that depend on changed parameters to HiGHS in batches: column
+    bounds, column costs and row bounds as one array call each, matrix coefficients one by one
+    (HiGHS changes one at a time), anything else through the helper itself. HiGHS ends up with
+    what each helper's `update()` would have sent.
+
+    What a helper evaluates to is kept by the values of the parameters in it, so a helper
+    seen again with the same values (coalition games revisit a few) is not evaluated again;
+    at most MEMO entries are kept.
+    """
+
+    MEMO = 200_000
+
+    def __init__(self, opt: Highs) -> None:
+        self.opt = opt
+        self.by_parameter = helpers_by_parameter(opt)
+        self._parameters: dict[int, tuple] = {}
+        for helpers in self.by_parameter.values():
+            for helper in helpers:
+                if id(helper) not in self._parameters:
+                    found = {id(d): d for e in _expressions(helper) for d in _parameters(e)}
+                    self._parameters[id(helper)] = tuple(found.values())
+        self._memo: dict[tuple, tuple[float, ...]] = {}
+
+    def push(self, helpers: Iterable[Any]) -> None:
+        """Evaluate these helpers and send what they hold to HiGHS (class docstring)."""
+        highs = self.opt._solver_model
+        columns, rows = self.opt._pyomo_var_to_solver_var_map, self.opt._pyomo_con_to_solver_con_map
+        col_bounds: list[tuple[int, float, float]] = []
+        costs: list[tuple[int, float]] = []
+        row_bounds: list[tuple[int, float, float]] = []
+        for helper in helpers:
+            if isinstance(helper, _MutableVarBounds):
+                col_bounds.append((columns[helper.pyomo_var_id], *self._values(helper)))
+            elif isinstance(helper, _MutableObjectiveCoefficient):
+                costs.append((columns[helper.pyomo_var_id], *self._values(helper)))
+            elif isinstance(helper, _MutableConstraintBounds):
+                row_bounds.append((rows[helper.con], *self._values(helper)))
+            else:  # a matrix coefficient or the objective's constant
+                helper.update()
+        if col_bounds:
+            index, lower, upper = _arrays(col_bounds)
+            highs.changeColsBounds(len(index), index, lower, upper)
+        if costs:
+            index, cost = _arrays(costs)
+            highs.changeColsCost(len(index), index, cost)
+        if row_bounds:
+            index, lower, upper = _arrays(row_bounds)
+            highs.changeRowsBounds(len(index), index, lower, upper)
+
+    def _values(self, helper: Any) -> tuple[float, ...]:
+        """value() of the helper's expressions, kept by the values of its parameters."""
+        key = (id(helper), *(d.value for d in self._parameters.get(id(helper), ())))
+        if key not in self._memo:
+            if len(self._memo) >= self.MEMO:
+                self._memo.clear()
+            self._memo[key] = tuple(value(e) for e in _expressions(helper))
+        return self._memo[key]
+
+
+def _parameters(expr: Any) -> list:
+    return list(identify_mutable_parameters(expr))
+
+
+def _arrays(entries: list[tuple]) -> tuple[np.ndarray, ...]:
+    """Columns of (index, value, ...) tuples: int32 indices, float64 values."""
+    index, *values = zip(*entries, strict=True)
+    return (np.asarray(index, dtype=np.int32), *(np.asarray(v, dtype=float) for v in values))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +20,14 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.core.base.param import ParamData
 
 from abatelink.errors import SolveError
 from abatelink.inputs.scenario import SolverOptions
 from abatelink.model.build import Model
 from abatelink.model.components.abatement import StepColumns
 from abatelink.solve.highs import use_threads
-from abatelink.solve.pyomo_bridge import column_of, helpers_by_parameter, highs_of, row_of
+from abatelink.solve.pyomo_bridge import Pusher, column_of, highs_of, row_of
 
 _S = highspy.HighsModelStatus
 STATUS_OF_HIGHS = {
@@ -113,7 +115,7 @@ class Session:
             for data in param.values()
         ]
         self._pushed = {id(data): data.value for data in self._parameters}
-        self._depends_on: dict[int, list] | None = None
+        self._pusher: Pusher | None = None
 
     @property
     def highs(self) -> highspy.Highs:
@@ -123,18 +125,20 @@ class Session:
     def update_variables(self, variables: list) -> None:
         """Push bounds, fixing or domain of these variables (after fix/unfix/setub in Pyomo)."""
         self.opt.update_variables(variables)
-        self._depends_on = None  # the interface made new bound helpers for them
+        self._pusher = None  # the interface made new bound helpers for them
 
-    def solve(self, options: SolverOptions | None = None) -> Solution:
+    def solve(self, options: SolverOptions | None = None, *, push: bool = True) -> Solution:
         """Push changed parameters through the persistent interface, then re-solve in place.
 
         HiGHS runs directly on the model the interface keeps (from its last basis); Pyomo's
         `solve()` wrapper is skipped because its per-call overhead exceeds a small LP's solve.
-        Never raises on a non-optimal status.
+        `push=False` skips the scan for changed parameters, for a caller that pushed what it
+        changed (`push_parameters`). Never raises on a non-optimal status.
         """
         options = options or SolverOptions()
         use_threads(options.threads)
-        self.push_changed_parameters()
+        if push:
+            self.push_changed_parameters()
         self._set_options(options)
         as_mip = self._integrality_where_needed()
         if self._after_mip and not as_mip:
@@ -159,16 +163,21 @@ class Session:
         thousand expressions in the national model); a scenario usually changes a few dozen.
         Returns the number of bounds and coefficients pushed.
         """
-        if self._depends_on is None:
-            self._depends_on = helpers_by_parameter(self.opt)
+        changed = [data for data in self._parameters if data.value != self._pushed[id(data)]]
+        return self.push_parameters(changed)
+
+    def push_parameters(self, changed: Iterable[ParamData]) -> int:
+        """Send HiGHS what depends on these parameters (their new values already set in Pyomo),
+        bounds and costs as arrays (`pyomo_bridge.Pusher`). A caller that knows what it changed
+        (coalition values) saves the scan of every parameter; returns the number pushed."""
+        if self._pusher is None:
+            self._pusher = Pusher(self.opt)
         stale: dict[int, Any] = {}
-        for data in self._parameters:
-            if data.value != self._pushed[id(data)]:
-                self._pushed[id(data)] = data.value
-                for helper in self._depends_on.get(id(data), ()):
-                    stale[id(helper)] = helper
-        for helper in stale.values():
-            helper.update()
+        for data in changed:
+            self._pushed[id(data)] = data.value
+            for helper in self._pusher.by_parameter.get(id(data), ()):
+                stale[id(helper)] = helper
+        self._pusher.push(stale.values())
         return len(stale)
 
     @property
