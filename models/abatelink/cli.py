@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from abatelink import outputs
 from abatelink.errors import AbatelinkError, InputError, OutputError
+from abatelink.extras import need
 from abatelink.version import __version__
 
 if TYPE_CHECKING:
@@ -141,6 +142,25 @@ def _gap(text: str) -> float:
     return _number(text, "a relative gap in [0, 1)", lambda v: 0 <= v < 1)
 
 
+def _tolerance(text: str) -> float:
+    return _number(text, "a number > 0 and < 1", lambda v: 0 < v < 1)
+
+
+def _formats(known: Sequence[str]) -> Callable[[str], list[str]]:
+    """`xlsx,parquet` → ["xlsx", "parquet"], each one of `known`."""
+
+    def parse(text: str) -> list[str]:
+        chosen = [part.strip() for part in text.split(",") if part.strip()]
+        unknown = [f for f in chosen if f not in known]
+        if unknown or not chosen:
+            raise argparse.ArgumentTypeError(
+                f"expected formats among {', '.join(known)}, comma-separated; found {text!r}"
+            )
+        return chosen
+
+    return parse
+
+
 def _path(text: str) -> Path:
     """A path: not empty, no NUL character (the operating system refuses those)."""
     if not text or not text.strip() or "\x00" in text:
@@ -211,14 +231,31 @@ def _add_run(parser: argparse.ArgumentParser) -> None:
         type=_path,
         help="use this data set folder (any path) instead of the scenario's",
     )
+    _add_output_style(parser)
     parser.set_defaults(handler=_run)
+
+
+def _add_output_style(parser: argparse.ArgumentParser) -> None:
+    """-q and --json: what a script reading the command's standard output wants."""
+    style = parser.add_mutually_exclusive_group()
+    style.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    style.add_argument(
+        "--json", action="store_true", help="print one JSON document instead of tables"
+    )
 
 
 def _add_compare(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("a", type=_path, help="scenario A (e.g. runs/autarky.yaml)")
     parser.add_argument("b", type=_path, help="scenario B (e.g. runs/linked.yaml)")
     parser.add_argument("--out", type=_path, help="output folder (default: results/A-vs-B/)")
+    _add_output_style(parser)
     parser.set_defaults(handler=_compare)
+
+
+def _add_diff(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("a", type=_path, help="scenario A")
+    parser.add_argument("b", type=_path, help="scenario B")
+    parser.set_defaults(handler=_diff)
 
 
 def _add_share(parser: argparse.ArgumentParser) -> None:
@@ -241,10 +278,25 @@ def _add_share(parser: argparse.ArgumentParser) -> None:
     )
     _add_credit_rule(by, "each country keeps what it saves when every project's credits are ")
     parser.add_argument(
+        "--method",
+        choices=("auto", "enumerate", "generate"),
+        default="auto",
+        help="enumerate every coalition, or generate only those the solution needs (sampled "
+        "Shapley, constraint generation); auto enumerates up to 12 players",
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=_tolerance,
+        help="without enumeration: the Shapley value's target standard error as a share of "
+        "the mean saving (default 0.05); the least core's excess tolerance relative to max |v| "
+        "(default 1e-6)",
+    )
+    parser.add_argument(
         "--out",
         type=_path,
         help="output folder (default: results/<name>/share-<solution or rule>/)",
     )
+    _add_output_style(parser)
     parser.set_defaults(handler=_share)
 
 
@@ -277,8 +329,8 @@ def _add_export(parser: argparse.ArgumentParser) -> None:
         "--format",
         dest="formats",
         action="append",
-        choices=FORMATS,
-        help="format to write; repeat for several (default: all)",
+        type=_formats(FORMATS),
+        help=f"formats to write, comma-separated or repeated: {','.join(FORMATS)} (default: all)",
     )
     _add_run_folder(parser, _export, EXPORT_FOLDER)
 
@@ -385,8 +437,11 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
     study = load_study(args.study)
     folder = args.out or default_out(study)
-    for path in write_sensitivity(analyse(study, folder), folder, study):
+    analysis = analyse(study, folder)
+    for path in write_sensitivity(analysis, folder, study):
         print(path)
+    for note in analysis.notes:
+        print(note)
     return EXIT_OPTIMAL
 
 
@@ -413,12 +468,14 @@ def _files_in(folder: Path) -> list[Path]:
 def _export(args: argparse.Namespace) -> int:
     from abatelink.reports.export import FORMATS, export_run
 
-    for path in export_run(args.run_dir, args.formats or FORMATS, args.out):
+    chosen = list(dict.fromkeys(f for group in args.formats or [FORMATS] for f in group))
+    for path in export_run(args.run_dir, chosen, args.out):
         print(path)
     return EXIT_OPTIMAL
 
 
 def _plot(args: argparse.Namespace) -> int:
+    need("matplotlib", "abatelink plot")
     from abatelink.reports.figures import FIGURES_FOLDER, plot_run
 
     run, other = _read_runs(args)
@@ -431,6 +488,7 @@ def _plot(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    need("matplotlib", "abatelink report")
     from abatelink.reports.html import REPORT_FILE, render_report
 
     if args.out is not None and args.out.suffix.lower() in (".html", ".htm"):
@@ -470,8 +528,53 @@ def _run(args: argparse.Namespace) -> int:
     with run_folder(scenario, args.out) as target:  # refused before solving, not after
         result = run(scenario, diagnose_always=args.diagnose, out=target.folder)
         folder = write_run(result, target)
-    _print_run(result, folder)
+    if args.json:
+        _print_json(_run_json(result, folder))
+    elif not args.quiet:
+        _print_run(result, folder)
     return _exit_code(result)
+
+
+def _print_json(document: dict) -> None:
+    """One JSON document; NaN (no value, e.g. a % change of 0) becomes null."""
+    import json
+
+    print(json.dumps(_without_nan(document), indent=1, default=str, allow_nan=False))
+
+
+def _without_nan(value: object) -> object:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _without_nan(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nan(v) for v in value]
+    return value
+
+
+def _run_json(result: RunResult, folder: Path) -> dict:
+    """The run's status, money by region and prices, for a script."""
+    s = result.summary
+    out = {
+        "scenario": s["scenario"],
+        "status": s["status"],
+        "exit_code": _exit_code(result),
+        "folder": str(folder),
+        "objective_present_value_musd": s["objective_present_value_musd"],
+        "present_value_musd": s.get("present_value_musd"),
+        "diagnosis": s.get("diagnosis"),
+    }
+    if "prices" in result.tables:
+        prices = result["prices"]
+        out["prices_usd_per_t"] = [
+            {"market": r.market, "period": int(r.period), "price": float(r.price_usd_per_t)}
+            for r in prices.itertuples(index=False)
+        ]
+        sales = _net_sales(result)
+        out["net_sales_mt"] = {
+            region: {str(t): float(v) for t, v in row.items()} for region, row in sales.iterrows()
+        }
+    return out
 
 
 def _with_solver_flags(scenario: Scenario, args: argparse.Namespace) -> Scenario:
@@ -581,6 +684,7 @@ def _print_projects(result: RunResult) -> None:
         )
     else:
         print("\njoint projects: none built")
+        return
     inputs = result.priced.inputs
     rules = {p: r for p, r in inputs.credit_rules.items() if p in inputs.open_projects}
     credited = credits.pivot_table(
@@ -600,6 +704,7 @@ def _fmt(frame: pd.DataFrame) -> str:
 
 def _compare(args: argparse.Namespace) -> int:
     from abatelink.compare import compare_runs, comparison_folder, headline, write_comparison
+    from abatelink.inputs.differences import differences
     from abatelink.inputs.scenario import load_scenario
     from abatelink.run import run, run_inputs
 
@@ -613,18 +718,78 @@ def _compare(args: argparse.Namespace) -> int:
             print(f"scenario {result.scenario.name} has no solution ({result.status})")
             return _exit_code(result)
     gains = compare_runs(a, b)
-    folder = write_comparison(gains, a, b, args.out)
+    changed = differences(scenario_a, scenario_b)
+    folder = write_comparison(gains, a, b, args.out, changed)
+    costs = headline(gains, a, b)
+    if args.json:
+        _print_json(
+            {
+                "a": a.scenario.name,
+                "b": b.scenario.name,
+                "folder": str(folder),
+                "present_value_musd": costs.reset_index().to_dict("records"),
+                "gains": gains.to_dict("records"),
+                "differences": changed.to_dict("records"),
+            }
+        )
+    elif not args.quiet:
+        _print_comparison(a, b, gains, costs, changed, folder)
+    return max(_exit_code(a), _exit_code(b))
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from abatelink.inputs.differences import differences
+    from abatelink.inputs.scenario import load_scenario
+
+    a, b = load_scenario(args.a), load_scenario(args.b)
+    _print_differences(differences(a, b), a.name, b.name)
+    return EXIT_OPTIMAL
+
+
+def _print_differences(table: pd.DataFrame, a: str, b: str, most: int | None = None) -> None:
+    """The differences of two scenarios' inputs, the first `most` of them (all if None)."""
+    if table.empty:
+        print(f"{a} and {b} have the same inputs (settings and data after overrides)")
+        return
+    shown = table if most is None else table.head(most)
+    print(f"what differs in the inputs, {a} (a) and {b} (b), after overrides:")
+    print(shown.rename(columns={"a": a, "b": b}).to_string(index=False))
+    if len(shown) < len(table):
+        print(f"… and {len(table) - len(shown)} more: see differences.csv")
+
+
+def _print_comparison(
+    a: RunResult,
+    b: RunResult,
+    gains: pd.DataFrame,
+    costs: pd.DataFrame,
+    changed: pd.DataFrame,
+    folder: Path,
+) -> None:
     names = f"{a.scenario.name} → {b.scenario.name}"
     print(f"national cost, present value (US$ million), {names}")
-    print(_fmt(headline(gains, a, b)))
+    print(_fmt(costs))
+    print(_who_gains_most(costs, b.scenario.name))
     print(f"\ngain of each region: national cost of {a.scenario.name} − of {b.scenario.name}")
     table = gains.pivot(index="region", columns="period", values="gain_musd")
     table["present value"] = gains.groupby("region")["gain_present_value_musd"].sum()
     print("(US$ million/yr; present value in US$ million)\n" + _fmt(table))
     moved = gains.groupby("region")[["emitters_gain_musd", "revenue_change_musd"]].sum()
     print("\nthe other accounts (US$ million/yr, summed over periods)\n" + _fmt(moved))
+    print()
+    _print_differences(changed, a.scenario.name, b.scenario.name, most=15)
     print(f"\nwritten to {folder}")
-    return max(_exit_code(a), _exit_code(b))
+
+
+def _who_gains_most(costs: pd.DataFrame, b: str) -> str:
+    """ "KR gains most in linked: 8,404.81 US$ million (−68.48 %)"; from `headline`."""
+    regions = costs.drop(index="total")
+    gain = regions["cost_a_pv_musd"] - regions["cost_b_pv_musd"]
+    if gain.max() <= 0:
+        return f"no region gains in {b}"
+    best = gain.idxmax()
+    change = regions.at[best, "change_pct"]
+    return f"{best} gains most in {b}: {gain[best]:,.2f} US$ million ({change:+.2f} % of its cost)"
 
 
 def _share(args: argparse.Namespace) -> int:
@@ -651,17 +816,44 @@ def _share(args: argparse.Namespace) -> int:
         out = default_out_dir(scenario) / f"share-{solution or 'credit-' + args.credit_rule}"
         with outputs.OutputFolder(args.out or out, "share", inputs=run_inputs(scenario)) as target:
             options, files = solver_options_in(scenario, target.folder)
-            result = allocate(scenario.model_copy(update={"solver": options}), solution)
+            result = allocate(
+                scenario.model_copy(update={"solver": options}),
+                solution,
+                args.method,
+                args.tolerance,
+            )
             folder = _write_allocation(result, target, files)
         name = scenario.name
-    table = result.table.set_index("region")
     by = solution or f"credit rules ({credit_rules_text(result.credit_rules)})"
-    print(f"sharing the savings of {name} by {by} (US$ million)")
-    print(_fmt(table))
+    if args.json:
+        _print_json(
+            {
+                "game": name,
+                "by": by,
+                "method": result.method,
+                "coalitions_evaluated": len(result.coalitions),
+                "allocation": result.table.to_dict("records"),
+                "core": result.core.message,
+                "folder": str(folder),
+            }
+        )
+        return EXIT_OPTIMAL
+    if args.quiet:
+        return EXIT_OPTIMAL
+    print(f"sharing the savings of {name} by {by} (US$ million; {_method(result)})")
+    print(_fmt(result.table.set_index("region")))
     print(result.core.message)
 
     print(f"\ncoalitions.csv and allocation.csv written to {folder}")
     return EXIT_OPTIMAL
+
+
+def _method(result: Allocation) -> str:
+    """How the game was solved, with how many coalitions were evaluated."""
+    evaluated = len(result.coalitions)
+    if result.method == "enumerate":
+        return f"every coalition solved: {evaluated}"
+    return f"{result.method}: {evaluated} coalitions evaluated"
 
 
 def _write_allocation(
@@ -704,6 +896,7 @@ def _validate(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "run": ("solve a scenario and write its tables", _add_run),
     "compare": ("gain of each region: cost A − cost B", _add_compare),
+    "diff": ("what differs between two scenarios' inputs, after their overrides", _add_diff),
     "share": (
         "coalition values and a fair allocation of the savings, with a core check",
         _add_share,

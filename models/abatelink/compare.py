@@ -60,15 +60,22 @@ def comparison_folder(a: Scenario, b: Scenario, out: Path | None = None) -> Path
 
 
 def write_comparison(
-    gains: pd.DataFrame, a: RunResult, b: RunResult, out: Path | None = None
+    gains: pd.DataFrame,
+    a: RunResult,
+    b: RunResult,
+    out: Path | None = None,
+    differences: pd.DataFrame | None = None,
 ) -> Path:
-    """Write `compare.csv`, both runs (a/, b/) and the comparison figures (figures/) into `out`
+    """Write `compare.csv`, `differences.csv` (what differs in the inputs, if given), both runs
+    (a/, b/) and the comparison figures (figures/) into `out`
     (default: results/<A>-vs-<B>/ beside scenario A), then its manifest (a/ and b/ have their
     own). Without the "figures" extra the figures are left out and the manifest says so."""
     folder = comparison_folder(a.scenario, b.scenario, out)
     inputs = run_inputs(a.scenario) + run_inputs(b.scenario)
     with OutputFolder(folder, "compare", inputs=inputs) as target:
         target.write_csv("compare.csv", gains)
+        if differences is not None:
+            target.write_csv("differences.csv", differences)
         write_run(a, folder / "a")
         write_run(b, folder / "b")
         notes = []
