@@ -18,14 +18,9 @@ import pandas as pd
 import pytest
 
 from abatelink.errors import InputError, MissingExtra
-from abatelink.reports.export import (
-    check_iamc_frame,
-    column_unit,
-    export_run,
-    read_run,
-    read_xlsx_table,
-    to_iamc,
-)
+from abatelink.reports.export import export_run, read_run, read_xlsx_table
+from abatelink.reports.iamc import check_iamc_frame, to_iamc
+from abatelink.results.columns import column_unit
 from abatelink.results.tables import TABLE_NAMES
 from abatelink.run import write_run
 
@@ -111,10 +106,10 @@ def test_every_table_reads_back_from_excel(runs, exported):
             pd.testing.assert_frame_equal(raw, frame, check_dtype=False)
 
 
-def test_the_workbook_starts_with_the_scenario_and_ends_with_the_units(runs, exported):
+def test_the_workbook_starts_with_about_and_the_scenario(runs, exported):
     out, _ = exported
     book = openpyxl.load_workbook(out / "tables.xlsx")
-    assert book.sheetnames == ["scenario", *TABLE_NAMES, "units"]
+    assert book.sheetnames == ["about", "scenario", *TABLE_NAMES]
     summary = read_run(runs["linked"]).summary
     sheet = pd.read_excel(out / "tables.xlsx", sheet_name="scenario")
     described = sheet[sheet["section"] == "scenario"].set_index("item")["value"]
@@ -130,16 +125,16 @@ def test_the_workbook_starts_with_the_scenario_and_ends_with_the_units(runs, exp
     assert raw["status"] == "optimal"
 
 
-def test_units_are_in_a_sheet_and_in_the_header_comments(exported):
+def test_units_are_in_the_about_sheet(exported):
     out, _ = exported
-    units = pd.read_excel(out / "tables.xlsx", sheet_name="units").set_index(["table", "column"])
-    assert units.loc[("prices", "price_usd_per_t"), "unit"] == "US$2020/t CO2"
-    assert units.loc[("trades", "volume_mt"), "unit"] == "Mt CO2/yr"
-    assert units.loc[("costs", "national_cost_musd"), "unit"] == "million US$2020/yr"
-    assert units.loc[("bank", "bank_end_mt"), "unit"].startswith("Mt CO2 (stock")
-    header = {c.value: c for c in openpyxl.load_workbook(out / "tables.xlsx")["prices"][1]}
-    assert header["price_usd_per_t"].comment.text == "unit: US$2020/t CO2"
-    assert header["market"].comment is None
+    about = pd.read_excel(out / "tables.xlsx", sheet_name="about", header=None)
+    start = about.index[about[0] == "sheet"][0]
+    units = about.iloc[start + 1 :].set_axis(["sheet", "column", "unit", "meaning"], axis=1)
+    units = units.set_index(["sheet", "column"])["unit"]
+    assert units[("prices", "price_usd_per_t")] == "US$2020/t CO2"
+    assert units[("trades", "volume_mt")] == "Mt CO2/yr"
+    assert units[("costs", "national_cost_musd")] == "million US$2020/yr"
+    assert units[("bank", "bank_end_mt")].startswith("Mt CO2 (stock")
 
 
 @pytest.mark.parametrize(
@@ -163,40 +158,37 @@ def test_the_iamc_files_load_in_pyam_and_their_prices_equal_prices_csv(runs, tmp
 
     paths = export_run(runs["linked"], ["xlsx", "iamc"], tmp_path)
     assert [p.name for p in paths] == ["tables.xlsx", "iamc.xlsx", "iamc.csv"]
-    out = tmp_path
-    prices = pd.read_csv(runs["linked"] / "prices.csv")
-    for path in (out / "iamc.xlsx", out / "iamc.csv"):
+    prices = pd.read_csv(runs["linked"] / "prices.csv").set_index("region")["price_usd_per_t"]
+    for path in (tmp_path / "iamc.xlsx", tmp_path / "iamc.csv"):
         data = pyam.IamDataFrame(path)
         assert data.model == ["abatelink"] and data.scenario == ["test"]
-        got = data.filter(variable="Price|Carbon|*").as_pandas()
-        got = got.assign(market=got["variable"].str.removeprefix("Price|Carbon|"))
-        merged = prices.merge(
-            got,
-            left_on=["market", "region", "period"],
-            right_on=["market", "region", "year"],
-            validate="1:1",
-        )
-        assert len(merged) == len(prices) == 2
-        assert merged["value"].tolist() == pytest.approx(merged["price_usd_per_t"].tolist())
-        assert set(got["unit"]) == {"US$2020/t CO2"}
+        got = data.filter(variable="Price|Carbon").as_pandas().set_index("region")["value"]
+        assert got.to_dict() == pytest.approx(prices.to_dict())
+        assert data.filter(variable="Price|Carbon").unit == ["US$2020/t CO2"]
 
 
 def test_the_iamc_variables_hold_the_hand_computed_values(runs):
     data = to_iamc(runs["linked"])
     values = data.as_pandas().set_index(["variable", "region"])["value"]
     expected = {
-        ("Price|Carbon|MA", "A"): 4.0,
-        ("Price|Carbon|MB", "B"): 4.0,
+        ("Price|Carbon", "A"): 4.0,
+        ("Price|Carbon", "B"): 4.0,
+        ("Price|Carbon|NDC", "A"): 0.0,  # the factory's regions have no NDC target
+        ("Price|Carbon|NDC", "B"): 0.0,
         ("Emissions|CO2", "A"): 10 - 4,
         ("Emissions|CO2", "B"): 10 - 2.5,
         ("Emissions|CO2|Covered", "A"): 6.0,
         ("Emissions|CO2|Covered", "B"): 7.5,
-        ("Trade|Allowances|Net Exports", "A"): -1.0,
-        ("Trade|Allowances|Net Exports", "B"): 1.0,
+        ("Emissions|CO2|Abatement", "A"): 4.0,
+        ("Emissions|CO2|Abatement", "B"): 2.5,
+        ("Trade|Emissions Allowances|Volume", "A"): -1.0,
+        ("Trade|Emissions Allowances|Volume", "B"): 1.0,
+        ("Trade|Emissions Allowances|Value", "A"): -1.0 * 4,
+        ("Trade|Emissions Allowances|Value", "B"): 1.0 * 4,
         ("Cost|Abatement", "A"): 2 * 1 + 2 * 3,
         ("Cost|Abatement", "B"): 2 * 2 + 0.5 * 4,
-        ("Cost|Total", "A"): 8 + 1 * 4,
-        ("Cost|Total", "B"): 6 - 1 * 4,
+        ("Cost|National", "A"): 8 + 1 * 4,
+        ("Cost|National", "B"): 6 - 1 * 4,
         # no tax, floor or ceiling: emitters bear the national cost, the treasury nothing
         ("Cost|Emitters", "A"): 8 + 1 * 4,
         ("Cost|Emitters", "B"): 6 - 1 * 4,
@@ -207,16 +199,16 @@ def test_the_iamc_variables_hold_the_hand_computed_values(runs):
     for key, value in expected.items():
         assert values[key] == pytest.approx(value), key
     units = data.unit_mapping
-    assert units["Cost|Total"] == "million US$2020/yr"
-    assert units["Emissions|CO2"] == units["Trade|Allowances|Net Exports"] == "Mt CO2/yr"
+    assert units["Cost|National"] == "million US$2020/yr"
+    assert units["Emissions|CO2"] == units["Trade|Emissions Allowances|Volume"] == "Mt CO2/yr"
 
 
 def test_the_iamc_data_give_the_credits_each_region_receives(tmp_path):
-    credits = to_iamc(ccs_run(tmp_path)).filter(variable="Credits|Joint Projects|*")
+    credits = to_iamc(ccs_run(tmp_path)).filter(variable="Project Credits|*")
     values = credits.as_pandas().set_index(["variable", "region"])["value"]
     half = avoided_mt(10) / 2  # equal sharing of what the unit avoids
     assert values.to_dict() == pytest.approx(
-        {("Credits|Joint Projects|ccs", "A"): half, ("Credits|Joint Projects|ccs", "B"): half}
+        {("Project Credits|ccs", "A"): half, ("Project Credits|ccs", "B"): half}
     )
     assert credits.unit == ["Mt CO2/yr"]
 
@@ -282,8 +274,6 @@ def test_iamc_files_need_no_pyam_and_its_object_names_the_extra(runs, tmp_path):
     assert [p.name for p in paths] == ["iamc.xlsx", "iamc.csv"]
     wide = pd.read_csv(tmp_path / "iamc.csv")
     assert list(wide.columns) == ["Model", "Scenario", "Region", "Variable", "Unit", "2020"]
-    prices = wide[wide["Variable"].str.startswith("Price|Carbon|")].set_index("Variable")["2020"]
-    expected = pd.read_csv(runs["linked"] / "prices.csv").set_index("market")["price_usd_per_t"]
-    assert prices.rename(lambda v: v.removeprefix("Price|Carbon|")).to_dict() == pytest.approx(
-        expected.to_dict()
-    )
+    prices = wide[wide["Variable"] == "Price|Carbon"].set_index("Region")["2020"]
+    expected = pd.read_csv(runs["linked"] / "prices.csv").set_index("region")["price_usd_per_t"]
+    assert prices.to_dict() == pytest.approx(expected.to_dict())

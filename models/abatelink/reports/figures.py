@@ -231,8 +231,14 @@ def draw_mac_curves(curves: pd.DataFrame, marks: pd.DataFrame, currency: str = "
             axes[i][j].set_title(f"{market}, {period}", fontsize=9)
             axes[i][j].set_ylabel(f"marginal cost ({currency}/t CO2)" if j == 0 else "")
             axes[i][j].set_xlabel("abatement (Mt CO2/yr)" if i == len(markets) - 1 else "")
-    _legend_above(figure, axes[0][0], max_columns=3 if len(periods) < 3 else 6)
+    _legend_above(figure, axes[0][0], title=MAC_DOTS, max_columns=3 if len(periods) < 3 else 6)
     return figure
+
+
+MAC_DOTS = (
+    "dots: each run's ETS price and its emitters' abatement;\na dot right of its curve: they "
+    "abate beyond the ETS price (their region's NDC shadow price, a tax or a floor)"
+)
 
 
 def _draw_mac_panel(ax: Axes, steps: pd.DataFrame, marks: pd.DataFrame, runs: list[str]) -> None:
