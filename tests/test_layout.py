@@ -27,6 +27,7 @@ ORDER = {
     "reports": 5,
     "run": 7,
     "compare": 8,
+    "terminal": 8,
     "validation": 8,
     "cli": 9,
     "__init__": 9,
