@@ -201,7 +201,7 @@ def _versions() -> dict[str, str]:
 
 
 def _model_size(model: Model) -> dict[str, int]:
-    import pyomo.environ as pyo
+    import pyomo.core as pyo
 
     m = model.pyomo
     return {

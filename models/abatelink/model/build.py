@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.inputs.dataset import Dataset
 from abatelink.model.components import CATALOGUE, abatement, objective

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.errors import InputError
 from abatelink.inputs.dataset import Dataset, ndc_targets

@@ -26,7 +26,7 @@ from typing import Literal
 import highspy
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.inputs.scenario import SolverOptions
 from abatelink.model.build import Model

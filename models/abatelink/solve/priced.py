@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.inputs.scenario import Inputs, SolverOptions
 from abatelink.model.build import Model

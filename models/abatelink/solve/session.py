@@ -18,7 +18,7 @@ from typing import Any
 import highspy
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
 from pyomo.core.base.param import ParamData
 

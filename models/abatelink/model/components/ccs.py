@@ -6,7 +6,7 @@ particulate matter (PM), reported per receptor region and optionally valued in t
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.model.index import ModelIndex
 

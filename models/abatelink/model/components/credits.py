@@ -12,7 +12,7 @@ Summed over regions, given = received when Σ_r s[p,r] = 1.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.model.index import ModelIndex
 

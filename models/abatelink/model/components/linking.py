@@ -9,7 +9,7 @@ the export limit are on x, the import limit on k_l·x.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.model.index import ModelIndex
 

@@ -14,7 +14,7 @@ objective); what is withheld is cancelled, and that term is no money in any acco
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.model.components.offsets import international_offsets
 from abatelink.model.index import ModelIndex

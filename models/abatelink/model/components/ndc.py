@@ -15,7 +15,7 @@ shadow price.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.model.index import ModelIndex
 

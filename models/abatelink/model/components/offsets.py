@@ -10,7 +10,7 @@ whoever makes it (`results.costs`: the buyer's resource cost).
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.model.index import ModelIndex
 

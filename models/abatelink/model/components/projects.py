@@ -6,7 +6,7 @@ so their values are read straight from the solver and reported without repeating
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.model.components import ccs, supergrid
 from abatelink.model.index import ModelIndex

@@ -6,7 +6,7 @@ emissions lower that grid's emitter and are the project's credits.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.model.index import ModelIndex
 from abatelink.model.project_index import TWH_PER_GW_YEAR

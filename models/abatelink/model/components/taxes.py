@@ -6,7 +6,7 @@ by a tonne (the report's proposal for Japan). The dual of `tax_base` is the tax 
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from abatelink.model.components.offsets import international_offsets
 from abatelink.model.index import ModelIndex
