@@ -114,11 +114,24 @@ class CoalitionValues:
 def coalition_values(
     model: Model, session: Session, inputs: Inputs, options: SolverOptions | None = None
 ) -> CoalitionValues:
-    """v(S) for every coalition of the data set's regions, and the standalone costs."""
+    """v(S) for every coalition of the data set's regions, and the standalone costs.
+
+    A progress bar counts the coalitions on a terminal (tqdm; silent in a pipe or a file).
+    """
+    from tqdm import tqdm
+
     values = ModelValues(model, session, inputs, options)
+    bar = tqdm(
+        all_coalitions(values.players),
+        unit="coalition",
+        disable=None,
+        leave=False,
+        dynamic_ncols=True,
+    )
     try:
-        rows = [values.solve(members) for members in all_coalitions(values.players)]
+        rows = [values.solve(members) for members in bar]
     finally:
+        bar.close()
         values.restore()
     table = pd.DataFrame(rows, columns=list(Solved._fields)).drop(columns="solve_seconds")
     return CoalitionValues(table, values.standalone)
