@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 
 import pandas as pd
 import pytest
@@ -116,6 +117,9 @@ def test_plot_without_matplotlib_names_the_figures_extra(scenarios, tmp_path, mo
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda m, *a: None if m == "matplotlib" else find(m, *a)
     )
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # importing it now fails
+    for module in ("abatelink.reports.figures", "abatelink.reports.html"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
     for command in ("plot", "report"):
         assert main([command, str(run_dir)]) == 4
         assert 'needs the "figures" extra' in capsys.readouterr().err

@@ -52,7 +52,6 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a process the signal ended
 LIMIT_STATUSES = {"time_limit", "iteration_limit", "solution_limit", "objective_limit"}
 MAX_COUNT = 10_000_000  # plants and units: more would not fit in memory
-REPORT = "report"  # the folder `report` writes in the run folder by default
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -330,7 +329,8 @@ def _add_run_folder(
 
 
 def _add_export(parser: argparse.ArgumentParser) -> None:
-    from abatelink.reports.export import EXPORT_FOLDER, FORMATS
+    from abatelink.reports.export import FORMATS
+    from abatelink.reports.run_folder import EXPORT_FOLDER
 
     parser.add_argument(
         "--format",
@@ -343,15 +343,17 @@ def _add_export(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_plot(parser: argparse.ArgumentParser) -> None:
-    from abatelink.reports.figures import FIGURES_FOLDER
+    from abatelink.reports.run_folder import FIGURES_FOLDER
 
     parser.add_argument("--compare", type=_path, help="a second run folder, e.g. autarky")
     _add_run_folder(parser, _plot, FIGURES_FOLDER)
 
 
 def _add_report(parser: argparse.ArgumentParser) -> None:
+    from abatelink.reports.run_folder import REPORT_FOLDER
+
     parser.add_argument("--compare", type=_path, help="a second run folder, e.g. autarky")
-    _add_run_folder(parser, _report, REPORT)
+    _add_run_folder(parser, _report, REPORT_FOLDER)
 
 
 def _add_sweep(parser: argparse.ArgumentParser) -> None:
@@ -483,7 +485,8 @@ def _export(args: argparse.Namespace) -> int:
 
 def _plot(args: argparse.Namespace) -> int:
     need("matplotlib", "abatelink plot")
-    from abatelink.reports.figures import FIGURES_FOLDER, plot_run
+    from abatelink.reports.figures import plot_run
+    from abatelink.reports.run_folder import FIGURES_FOLDER
 
     run, other = _read_runs(args)
     with _output_folder(args, run, other, FIGURES_FOLDER, "plot") as target:
@@ -497,6 +500,7 @@ def _plot(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     need("matplotlib", "abatelink report")
     from abatelink.reports.html import REPORT_FILE, render_report
+    from abatelink.reports.run_folder import REPORT_FOLDER
 
     if args.out is not None and args.out.suffix.lower() in (".html", ".htm"):
         raise InputError(
@@ -505,7 +509,7 @@ def _report(args: argparse.Namespace) -> int:
             f"{REPORT_FILE}",
         )
     run, other = _read_runs(args)
-    with _output_folder(args, run, other, REPORT, "report") as target:
+    with _output_folder(args, run, other, REPORT_FOLDER, "report") as target:
         path = target.write_text(REPORT_FILE, render_report(run, other))
         target.finish()
     print(path)

@@ -9,6 +9,7 @@ import pandas as pd
 from abatelink.extras import NO_FIGURES, has
 from abatelink.inputs.scenario import Scenario
 from abatelink.outputs import OutputFolder, results_folder
+from abatelink.reports.run_folder import FIGURES_FOLDER
 from abatelink.results.costs import present_value
 from abatelink.run import RunResult, run_inputs, write_run
 
@@ -83,7 +84,7 @@ def write_comparison(
             from abatelink.reports.figures import plot_run  # lazy: matplotlib is slow to import
 
             target.write_folder(
-                "figures", lambda tmp: plot_run(folder / "b", tmp, other_run=folder / "a")
+                FIGURES_FOLDER, lambda tmp: plot_run(folder / "b", tmp, other_run=folder / "a")
             )
         else:
             notes.append(NO_FIGURES)

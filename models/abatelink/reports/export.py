@@ -24,6 +24,7 @@ import pandas as pd
 from abatelink.outputs import OutputFolder, files_digest, read_manifest
 from abatelink.reports.iamc import write_iamc
 from abatelink.reports.run_folder import (  # noqa: F401 (the public names of a run folder)
+    EXPORT_FOLDER,
     PROJECT_TABLES,
     REQUIRED_TABLES,
     SUMMARY_FILE,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     pass
 
 FORMATS = ("xlsx", "parquet", "iamc")
-EXPORT_FOLDER = "export"  # in the run folder, by default
 WORKBOOK = "tables.xlsx"
 ABOUT_SHEET = "about"
 SCENARIO_SHEET = "scenario"

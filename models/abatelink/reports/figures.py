@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from abatelink.errors import InputError
 from abatelink.outputs import atomic_write
 from abatelink.reports.export import RunFolder, as_run, dataset_folder, require_solution
+from abatelink.reports.run_folder import FIGURES_FOLDER
 
 GREYS = ("0.25", "0.85", "0.55", "1.0", "0.4", "0.7")
 HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "++", "--")
@@ -34,7 +35,6 @@ LINE_STYLES: tuple[str | tuple[int, tuple[int, ...]], ...] = (
 MARKERS = ("o", "s", "^", "D", "v", "P")
 FORMATS = ("png", "svg")
 DPI = 150
-FIGURES_FOLDER = "figures"  # in the run folder, by default
 
 
 @dataclass

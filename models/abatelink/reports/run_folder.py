@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 
 SUMMARY_FILE = "summary.json"
+# The folders export, plot and report write in a run folder by default, each with its manifest.
+EXPORT_FOLDER, FIGURES_FOLDER, REPORT_FOLDER = "export", "figures", "report"
 PROJECT_TABLES = ("projects", "credits", "cobenefits", "ledger")
 # Tables a run folder may lack: the joint projects', and international offsets (a folder
 # written before they existed).
