@@ -278,6 +278,8 @@ def _add_share(parser: argparse.ArgumentParser) -> None:
     by = parser.add_mutually_exclusive_group()
     by.add_argument(
         "--solution",
+        "--game-solution",
+        dest="solution",
         choices=GAME_SOLUTIONS,
         help="allocate the grand coalition's saving by this game solution, carried out with "
         "side payments (default: shapley)",
