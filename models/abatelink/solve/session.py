@@ -169,7 +169,12 @@ class Session:
     def push_parameters(self, changed: Iterable[ParamData]) -> int:
         """Send HiGHS what depends on these parameters (their new values already set in Pyomo),
         bounds and costs as arrays (`pyomo_bridge.Pusher`). A caller that knows what it changed
-        (coalition values) saves the scan of every parameter; returns the number pushed."""
+        (coalition values) saves the scan of every parameter; returns the number pushed.
+        The map from parameters to what they feed is built at the first change: a model
+        solved once, as `run` does, never needs it."""
+        changed = list(changed)
+        if not changed:
+            return 0
         if self._pusher is None:
             self._pusher = Pusher(self.opt)
         stale: dict[int, Any] = {}
