@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import time
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from abatelink.games.allocation import allocate_on
+from abatelink.inputs.dataset import with_projects
 from abatelink.inputs.highs_options import placed, written_files
 from abatelink.inputs.scenario import (
     Scenario,
@@ -83,6 +85,10 @@ def run(
         scenario = load_scenario(scenario)
     dataset = scenario_dataset(scenario)
     inputs = scenario_inputs(scenario, dataset)
+    # one scenario opens what it opens: the projects it keeps closed need not be built
+    kept = inputs.open_projects
+    dataset = with_projects(dataset, kept)
+    inputs = dataclasses.replace(inputs, dataset=with_projects(inputs.dataset, kept))
     clock.lap("load_s")
     model = build(dataset, scenario_periods(scenario, dataset))
     set_inputs(model, inputs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -156,6 +156,24 @@ class Dataset:
 
     def file(self, table: str) -> Path:
         return self.path / TABLES[table].file_name
+
+
+PROJECT_PARTS = ("participants", "ccs_units", "sites", "corridors")
+
+
+def with_projects(ds: Dataset, kept: Collection[str]) -> Dataset:
+    """The data set with only the projects `kept` and their parts (and the grids only if a
+    supergrid is kept): a scenario that can open no other project is the same problem on it,
+    and the parts it cannot build never enter the model."""
+    if set(ds.projects["project"]) <= set(kept):
+        return ds
+    frames = {"projects": ds.projects[ds.projects["project"].isin(kept)]}
+    for name in PROJECT_PARTS:
+        table = getattr(ds, name)
+        frames[name] = table[table["project"].isin(kept)]
+    if not (frames["projects"]["kind"] == "supergrid").any():
+        frames["grids"] = ds.grids.iloc[0:0]
+    return ds.with_tables(**{k: v.reset_index(drop=True) for k, v in frames.items()})
 
 
 def load_dataset(path: str | Path) -> Dataset:
