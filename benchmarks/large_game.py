@@ -23,26 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from abatelink.games.coalitions import ModelValues
 from abatelink.games.generation import least_core_by_generation
 from abatelink.games.membership import MembershipMILP
 from abatelink.games.sampling import shapley_by_sampling
-from abatelink.inputs.scenario import Scenario, scenario_dataset, scenario_inputs
-from abatelink.model.build import build
-from abatelink.model.levers import set_inputs
-from abatelink.solve.session import Session
-from abatelink.validation.synthetic_games import provinces
-
-
-def province_values(players: int, seed: int) -> ModelValues:
-    """The province game's value function on a freshly built model."""
-    folder = provinces(Path(tempfile.mkdtemp()) / "provinces", players, seed=seed)
-    scenario = Scenario(name="provinces", dataset=str(folder), links="all")
-    dataset = scenario_dataset(scenario)
-    inputs = scenario_inputs(scenario, dataset)
-    model = build(dataset)
-    set_inputs(model, inputs)
-    return ModelValues(model, Session(model), inputs)
+from abatelink.validation.synthetic_games import province_values
 
 
 def main() -> None:
@@ -53,7 +37,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     start = time.perf_counter()
-    values = province_values(args.players, args.seed)
+    values = province_values(Path(tempfile.mkdtemp()) / "provinces", args.players, args.seed)
     built = time.perf_counter() - start
     grand = values(frozenset(values.players))
     print(

@@ -19,11 +19,13 @@ from abatelink.games.generation import least_core_by_generation, nucleolus_by_ge
 from abatelink.games.membership import MembershipMILP
 from abatelink.games.sampling import shapley_by_sampling
 from abatelink.games.solutions import Game, GameError, least_core, nucleolus, shapley
-from abatelink.inputs.scenario import Scenario, scenario_dataset, scenario_inputs
-from abatelink.model.build import build
-from abatelink.model.levers import set_inputs
-from abatelink.solve.session import Session
-from abatelink.validation.synthetic_games import bin_cost_game, concave_cost_game, provinces
+from abatelink.inputs.scenario import Scenario
+from abatelink.validation.synthetic_games import (
+    bin_cost_game,
+    concave_cost_game,
+    province_values,
+    provinces,
+)
 
 TOL = 1e-6
 FAMILIES = {"concave": concave_cost_game, "bins": bin_cost_game}
@@ -143,16 +145,6 @@ def test_the_nucleolus_refuses_a_separation_oracle():
 # ----------------------------------------------------------------------------- model games
 
 
-def province_values(tmp_path, n: int, seed: int = 0) -> ModelValues:
-    folder = provinces(tmp_path / f"provinces-{n}", n, seed=seed)
-    scenario = Scenario(name="provinces", dataset=str(folder), links="all")
-    dataset = scenario_dataset(scenario)
-    inputs = scenario_inputs(scenario, dataset)
-    model = build(dataset)
-    set_inputs(model, inputs)
-    return ModelValues(model, Session(model), inputs)
-
-
 def enumerated(values: ModelValues) -> Game:
     """The game of every coalition, by `coalition_values` on the same model."""
     table = coalition_values(values.model, values.session, values.inputs).table
@@ -161,7 +153,7 @@ def enumerated(values: ModelValues) -> Game:
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_province_game_by_generation_and_sampling_is_its_enumeration(tmp_path, seed):
-    values = province_values(tmp_path, 6, seed)
+    values = province_values(tmp_path / "provinces-6", 6, seed)
     found = least_core_by_generation(values.players, values, oracle=MembershipMILP(values))
     values.restore()
     game = enumerated(values)
@@ -179,7 +171,7 @@ def test_a_province_game_by_generation_and_sampling_is_its_enumeration(tmp_path,
 def test_a_twelve_province_game_is_solved_to_tolerance_without_enumeration(tmp_path):
     """The benchmark of benchmarks/large_game.py on 12 players, against enumeration."""
     start = time.perf_counter()
-    values = province_values(tmp_path, 12)
+    values = province_values(tmp_path / "provinces-12", 12)
     share = values(frozenset(values.players)) / len(values.players)
     estimate = shapley_by_sampling(values.players, values, 0.05 * share, seed=0)
     milp = MembershipMILP(values)

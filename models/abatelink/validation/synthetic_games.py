@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from abatelink.games.coalitions import ModelValues
 from abatelink.games.solutions import Game
 from abatelink.validation.datasets import merge, one_market, write_dataset
 
@@ -91,3 +92,19 @@ def provinces(
         if a != b
     ]
     return write_dataset(folder, periods=[period], regions=names, **merge(*parts, {"links": links}))
+
+
+def province_values(folder: Path, n: int, seed: int = 0) -> ModelValues:
+    """The value function of the `provinces` game (all links open) on a freshly built model,
+    its data set written into `folder`."""
+    from abatelink.inputs.scenario import Scenario, scenario_dataset, scenario_inputs
+    from abatelink.model.build import build
+    from abatelink.model.levers import set_inputs
+    from abatelink.solve.session import Session
+
+    scenario = Scenario(name="provinces", dataset=str(provinces(folder, n, seed=seed)), links="all")
+    dataset = scenario_dataset(scenario)
+    inputs = scenario_inputs(scenario, dataset)
+    model = build(dataset)
+    set_inputs(model, inputs)
+    return ModelValues(model, Session(model), inputs)
