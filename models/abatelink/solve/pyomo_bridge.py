@@ -123,6 +123,33 @@ class Pusher:
             index, lower, upper = _arrays(row_bounds)
             highs.changeRowsBounds(len(index), index, lower, upper)
 
+    def refresh(self, variables: Iterable[VarData]) -> None:
+        """After the interface's `update_variables`: forget the variables' old bound helpers
+        (and what was kept of them) and take their new ones, instead of mapping every helper
+        of the model again."""
+        ids = {id(v) for v in variables}
+        gone = {
+            id(h)
+            for helpers in self.by_parameter.values()
+            for h in helpers
+            if isinstance(h, _MutableVarBounds) and h.pyomo_var_id in ids
+        }
+        for key, helpers in self.by_parameter.items():
+            self.by_parameter[key] = [h for h in helpers if id(h) not in gone]
+        for helper_id in gone:
+            self._parameters.pop(helper_id, None)
+        self._memo = {k: v for k, v in self._memo.items() if k[0] not in gone}
+        for v_id in ids:
+            entry = self.opt._mutable_bounds.get(v_id)
+            if entry is not None:
+                self._add(entry[1])
+
+    def _add(self, helper: Any) -> None:
+        found = {id(d): d for e in _expressions(helper) for d in _parameters(e)}
+        self._parameters[id(helper)] = tuple(found.values())
+        for parameter in found:
+            self.by_parameter.setdefault(parameter, []).append(helper)
+
     def _values(self, helper: Any) -> tuple[float, ...]:
         """value() of the helper's expressions, kept by the values of its parameters."""
         key = (id(helper), *(d.value for d in self._parameters.get(id(helper), ())))

@@ -125,7 +125,8 @@ class Session:
     def update_variables(self, variables: list) -> None:
         """Push bounds, fixing or domain of these variables (after fix/unfix/setub in Pyomo)."""
         self.opt.update_variables(variables)
-        self._pusher = None  # the interface made new bound helpers for them
+        if self._pusher is not None:
+            self._pusher.refresh(variables)  # the interface made new bound helpers for them
 
     def solve(self, options: SolverOptions | None = None, *, push: bool = True) -> Solution:
         """Push changed parameters through the persistent interface, then re-solve in place.
