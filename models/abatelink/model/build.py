@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pyomo.core as pyo
 
@@ -20,6 +21,8 @@ class Model:
     steps: StepColumns
     index: ModelIndex
     dataset: Dataset
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Layouts the result tables derive from the index once per model (`Extract.memo`)."""
 
 
 def cost_terms() -> tuple[str, ...]:

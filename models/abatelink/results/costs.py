@@ -46,16 +46,22 @@ national = emitters − government − value of PM avoided, region by region. Ga
 sharing are measured on the national account; a tax, a top-up or ceiling sales are transfers
 within a country and appear only in the other two. Withdrawals under an auction reserve price are
 not money: they shape the equilibrium (an LP term −R·w) and enter no account.
+
+Every line is summed with arrays over region-period codes r·T + t (the order of
+`index.region_periods`), at positions `places` works out once per model, so a sweep can keep
+costs at the cost of a few array operations; the tables are framed from those arrays.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from abatelink.model.index import ModelIndex
-from abatelink.results.extract import Extract, clean
-from abatelink.results.prices import price_table
+from abatelink.results.extract import Extract, clean, clean_values, take
+from abatelink.results.prices import price_rows, price_vector
 from abatelink.results.projects import (
     cobenefit_table,
     credit_table,
@@ -64,6 +70,13 @@ from abatelink.results.projects import (
 )
 
 ACCOUNTS = ("national_cost_musd", "government_revenue_musd", "emitters_cost_musd")
+RESOURCE_LINES = (
+    "abatement_cost_musd",
+    "project_cost_musd",
+    "pm_benefit_musd",
+    "transaction_cost_musd",
+    "offsets_cost_musd",
+)
 SETTLEMENT_COLUMNS = [
     "from_market",
     "to_market",
@@ -84,215 +97,6 @@ SETTLEMENT_COLUMNS = [
     "import_rent_usd_per_t",
     "payment_musd",
 ]
-
-
-def settlement(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per link and period: the flow x sent and k·x received, both ends' prices, the settlement
-    price S per tonne sent and the payment S·x from importer to exporter (0 between markets of
-    one region); the import rent is per tonne sent, W − S − τ (see the module's docstring)."""
-    idx = x.model.index
-    prices = price_table(x) if prices is None else prices
-    frame = pd.DataFrame(idx.links, columns=["from_market", "to_market", "period"])
-    frame["from_region"] = frame["from_market"].map(idx.region_of_market)
-    frame["to_region"] = frame["to_market"].map(idx.region_of_market)
-    frame["cross_border"] = frame["from_region"] != frame["to_region"]
-    frame["volume_mt"] = x.values("trade_mt").to_numpy() if idx.links else 0.0
-    frame["exchange_rate"] = [idx.exchange_rate[key] for key in idx.links]
-    frame["received_mt"] = frame["volume_mt"] * frame["exchange_rate"]
-    frame["transaction_cost_usd_per_t"] = (
-        x.params("transaction_cost_usd_per_t").to_numpy() if idx.links else 0.0
-    )
-    price = prices.set_index(["market", "period"])["price_usd_per_t"]
-    ndc = ndc_prices(x)
-    export_rent = -x.per_year(x.reduced_costs("exports_mt")).clip(upper=0.0)
-    for end in ("from", "to"):
-        at = pd.MultiIndex.from_arrays([frame[f"{end}_market"], frame["period"]])
-        frame[f"{end}_price_usd_per_t"] = price.reindex(at).to_numpy()
-        regions = pd.MultiIndex.from_arrays([frame[f"{end}_region"], frame["period"]])
-        frame[f"{end}_ndc_price_usd_per_t"] = ndc.reindex(regions, fill_value=0.0).to_numpy()
-    markets = pd.MultiIndex.from_arrays([frame["from_market"], frame["period"]])
-    rent = export_rent.reindex(markets, fill_value=0.0).to_numpy()
-    frame["export_rent_usd_per_t"] = np.where(frame["cross_border"], rent, 0.0)
-    abroad = frame["cross_border"].to_numpy()
-    exporter_ndc = np.where(abroad, frame["from_ndc_price_usd_per_t"], 0.0)
-    adjusted = np.minimum(1.0, frame["exchange_rate"])  # tonnes the importer subtracts per x
-    importer_ndc = np.where(abroad, adjusted * frame["to_ndc_price_usd_per_t"], 0.0)
-    frame["settlement_price_usd_per_t"] = (
-        frame["from_price_usd_per_t"] + exporter_ndc + frame["export_rent_usd_per_t"]
-    )
-    frame["import_rent_usd_per_t"] = (
-        frame["exchange_rate"] * frame["to_price_usd_per_t"]
-        + importer_ndc
-        - frame["settlement_price_usd_per_t"]
-        - frame["transaction_cost_usd_per_t"]
-    )
-    frame["payment_musd"] = np.where(
-        abroad, frame["volume_mt"] * frame["settlement_price_usd_per_t"], 0.0
-    )
-    return frame[SETTLEMENT_COLUMNS]
-
-
-def ndc_prices(x: Extract) -> pd.Series:
-    """λ[r,t]: the shadow price of each region's NDC, undiscounted US$/t (0 where slack)."""
-    return x.per_year(x.duals("ndc_accounting")).fillna(0.0)
-
-
-def cost_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per region and period, US$ million/yr: each line of the three accounts, then the accounts
-    (`ACCOUNTS`; see the module's docstring for what each holds).
-
-    Computed from the solution arrays alone, so a sweep can keep costs without the other tables.
-    """
-    idx = x.model.index
-    keys = pd.MultiIndex.from_tuples(idx.region_periods(), names=["region", "period"])
-    prices = price_table(x) if prices is None else prices
-    frame = resource_costs(x).set_index(["region", "period"]).reindex(keys)
-    trades = settlement(x, prices)
-    lines = {**_trade_lines(trades), **_offset_lines(offset_table(x, prices))}
-    for name, values in lines.items():
-        frame[name] = values.reindex(keys, fill_value=0.0)
-    against_tax = trades[trades["cross_border"] & trades["to_market"].isin(idx.tax_markets)]
-    paid = (against_tax["volume_mt"] * against_tax["settlement_price_usd_per_t"]).groupby(
-        [against_tax["to_region"].rename("region"), against_tax["period"]]
-    )
-    frame["paid_abroad_against_tax_musd"] = paid.sum().reindex(keys, fill_value=0.0)
-    taxed = x.values("taxed_emissions_mt")
-    frame["tax_musd"] = (x.params("tax_rate_usd_per_t") * taxed).reindex(keys, fill_value=0.0)
-    frame["floor_top_up_musd"] = _by_region(x, floor_top_ups(x, prices)).reindex(
-        keys, fill_value=0.0
-    )
-    ceiling = x.params("ceiling_usd_per_t") * x.values("ceiling_sales_mt")
-    frame["ceiling_sales_musd"] = _by_region(x, ceiling).reindex(keys, fill_value=0.0)
-    frame["national_cost_musd"] = (
-        frame["resource_cost_musd"] + frame["paid_abroad_musd"] - frame["received_from_abroad_musd"]
-    )
-    frame["government_revenue_musd"] = (
-        frame["tax_musd"]
-        + frame["floor_top_up_musd"]
-        + frame["ceiling_sales_musd"]
-        + frame["export_fees_musd"]
-        - frame["import_support_musd"]
-        - frame["offset_support_musd"]
-        - frame["project_cost_musd"]
-    )
-    frame["emitters_cost_musd"] = (
-        frame["abatement_cost_musd"]
-        + frame["tax_musd"]
-        + frame["floor_top_up_musd"]
-        + frame["ceiling_sales_musd"]
-        + frame["transaction_cost_musd"]
-        + frame["emitters_imports_musd"]
-        + frame["emitters_offsets_musd"]
-        - frame["emitters_exports_musd"]
-    )
-    return clean(frame.reset_index())
-
-
-def resource_costs(x: Extract) -> pd.DataFrame:
-    """Per region and period: what acting costs before any payment between regions (US$
-    million/yr) — abatement + project cost shares + transaction costs borne + international
-    offsets at their offer price (sold at cost: the reductions' cost, whoever sells them) + PM
-    benefit (≤ 0). No price enters, so a solve without prices serves. Summed over the members
-    of a coalition that trades only among itself, it is their national cost: their payments
-    cancel.
-
-    Summed with arrays over region-period codes (r·T + t): coalition values call it for every
-    coalition.
-    """
-    idx = x.model.index
-    regions, periods = list(idx.regions), list(idx.periods)
-    size = len(regions) * len(periods)
-
-    def code(region: pd.Series, period: pd.Series) -> np.ndarray:
-        r = region.map({name: i for i, name in enumerate(regions)}).to_numpy()
-        t = period.map({year: i for i, year in enumerate(periods)}).to_numpy()
-        return (r * len(periods) + t).astype(np.int64)
-
-    steps, pools = idx.steps, idx.pools
-    spent = x.step_abatement() * steps["cost_usd_per_t"].to_numpy()
-    pool_code = code(pools["region"], pools["period"])
-    frame = pd.DataFrame(
-        {"region": np.repeat(regions, len(periods)), "period": periods * len(regions)}
-    )
-    frame["abatement_cost_musd"] = np.bincount(
-        pool_code[steps["pool"].to_numpy()], spent, minlength=size
-    )
-    frame["project_cost_musd"], frame["pm_benefit_musd"] = 0.0, 0.0
-    if idx.projects.projects:
-        keys = pd.MultiIndex.from_frame(frame[["region", "period"]])
-        project, pm = _project_lines(x, keys)
-        frame["project_cost_musd"], frame["pm_benefit_musd"] = project.to_numpy(), pm.to_numpy()
-    transaction = np.zeros(size)
-    if idx.links:
-        links = pd.DataFrame(idx.links, columns=["from_market", "to_market", "period"])
-        borne = x.values("trade_mt").to_numpy() * x.params("transaction_cost_usd_per_t").to_numpy()
-        buyer = code(links["to_market"].map(idx.region_of_market), links["period"])
-        transaction = np.bincount(buyer, borne, minlength=size)
-    frame["transaction_cost_musd"] = transaction
-    offsets = np.zeros(size)
-    if idx.offers:
-        offers = pd.DataFrame(idx.offers, columns=["program", "seller", "market", "period"])
-        paid = x.values("offer_mt").to_numpy() * x.params("offer_price_usd_per_t").to_numpy()
-        buyer = code(offers["market"].map(idx.region_of_market), offers["period"])
-        offsets = np.bincount(buyer, paid, minlength=size)
-    frame["offsets_cost_musd"] = offsets
-    lines = [
-        "abatement_cost_musd",
-        "project_cost_musd",
-        "pm_benefit_musd",
-        "transaction_cost_musd",
-        "offsets_cost_musd",
-    ]
-    frame["resource_cost_musd"] = frame[lines].sum(axis=1)
-    return frame
-
-
-def _project_lines(x: Extract, keys: pd.MultiIndex) -> tuple[pd.Series, pd.Series]:
-    """Each region's share of project costs, and −(value of the PM it is spared)."""
-    zero = pd.Series(0.0, index=keys)
-    if not x.model.index.projects.projects or not x.values("project_cost_musd").abs().max() > 0:
-        return zero, zero
-    costs = regional_project_costs(x, credit_table(x)).reindex(keys, fill_value=0.0)
-    if not any(x.inputs.pm_damage_usd_per_t.values()):
-        return costs, zero
-    pm = regional_pm_benefits(x, cobenefit_table(x)).reindex(keys, fill_value=0.0)
-    return costs, pm
-
-
-def _trade_lines(trades: pd.DataFrame) -> dict[str, pd.Series]:
-    """The money of allowance flows, by region and period (US$ million/yr).
-
-    paid_abroad / received_from_abroad: S·x of cross-border flows; export_fees: (λ + μ^X)·x,
-    what the exporter's government keeps of S; emitters_exports: p_m·x, what its emitters
-    keep; emitters_imports: what importing emitters pay besides τ, min(S, k·p_n − τ)·x;
-    import_support: what the importing government adds, (S − (k·p_n − τ))⁺·x — a tonne bought
-    for the NDC beyond its worth in the market.
-    """
-    abroad = trades[trades["cross_border"]]
-    volume = abroad["volume_mt"]
-    settle = abroad["settlement_price_usd_per_t"]
-    worth = (
-        abroad["exchange_rate"] * abroad["to_price_usd_per_t"]
-        - abroad["transaction_cost_usd_per_t"]
-    )
-    by_exporter = [abroad["from_region"].rename("region"), abroad["period"]]
-    by_importer = [abroad["to_region"].rename("region"), abroad["period"]]
-    return {
-        "paid_abroad_musd": (volume * settle).groupby(by_importer).sum(),
-        "received_from_abroad_musd": (volume * settle).groupby(by_exporter).sum(),
-        "export_fees_musd": (volume * (settle - abroad["from_price_usd_per_t"]))
-        .groupby(by_exporter)
-        .sum(),
-        "emitters_exports_musd": (volume * abroad["from_price_usd_per_t"])
-        .groupby(by_exporter)
-        .sum(),
-        "emitters_imports_musd": (volume * np.minimum(settle, worth)).groupby(by_importer).sum(),
-        "import_support_musd": (volume * (settle - worth).clip(lower=0.0))
-        .groupby(by_importer)
-        .sum(),
-    }
-
-
 OFFSET_COLUMNS = [
     "program",
     "seller_region",
@@ -308,6 +112,195 @@ OFFSET_COLUMNS = [
     "buyer_rent_usd_per_t",
     "payment_musd",
 ]
+Arrays = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where the keys of the accounts sit, worked out once per model.
+
+    Codes are region-period codes (−1: not a region of the model); `*_price` are rows of
+    `prices.price_rows`; `*_ndc` positions among `ndc_accounting`'s keys, `export_rent` among
+    `exports_mt`'s, `*_market` among the ETS market-periods (−1: none of them).
+    """
+
+    size: int
+    keys: pd.DataFrame
+    links: pd.DataFrame
+    exporter: np.ndarray
+    importer: np.ndarray
+    cross: np.ndarray
+    rate: np.ndarray
+    from_price: np.ndarray
+    to_price: np.ndarray
+    from_ndc: np.ndarray
+    to_ndc: np.ndarray
+    export_rent: np.ndarray
+    to_tax: np.ndarray
+    offers: pd.DataFrame
+    buyer: np.ndarray
+    seller: np.ndarray
+    buyer_price: np.ndarray
+    buyer_ndc: np.ndarray
+    ets_region: np.ndarray
+    step_region: np.ndarray
+    pool_market: np.ndarray
+    generation_market: np.ndarray
+
+
+def places(x: Extract) -> Places:
+    """The accounts' places for this model (made once per model)."""
+    return x.memo("cost_places", lambda: _places(x))
+
+
+def _places(x: Extract) -> Places:
+    idx = x.model.index
+    region_periods = idx.region_periods()
+    code_of = {key: i for i, key in enumerate(region_periods)}
+    ets = idx.market_periods(idx.ets_markets)
+    ets_at = {key: i for i, key in enumerate(ets)}
+    price_at = price_rows(x).position
+    market_region = idx.region_of_market
+
+    def codes(pairs: list) -> np.ndarray:
+        return np.array([code_of.get(key, -1) for key in pairs], dtype=np.int64)
+
+    def located(at: dict, pairs: list) -> np.ndarray:
+        return np.array([at.get(key, -1) for key in pairs], dtype=np.int64)
+
+    links = pd.DataFrame(idx.links, columns=["from_market", "to_market", "period"])
+    links["from_region"] = links["from_market"].map(market_region)
+    links["to_region"] = links["to_market"].map(market_region)
+    links["cross_border"] = links["from_region"] != links["to_region"]
+    links["exchange_rate"] = np.array([idx.exchange_rate[key] for key in idx.links], dtype=float)
+    sent = list(zip(links["from_market"], links["period"], strict=True))
+    got = list(zip(links["to_market"], links["period"], strict=True))
+    exporter = list(zip(links["from_region"], links["period"], strict=True))
+    importer = list(zip(links["to_region"], links["period"], strict=True))
+
+    columns = ["program", "seller_region", "buyer_market", "period"]
+    offers = pd.DataFrame(idx.offers, columns=columns)
+    offers["seller_outside"] = ~offers["seller_region"].isin(idx.regions)
+    offers["buyer_region"] = offers["buyer_market"].map(market_region)
+    buyer = list(zip(offers["buyer_region"], offers["period"], strict=True))
+    bought = list(zip(offers["buyer_market"], offers["period"], strict=True))
+
+    pools, steps = idx.pools, idx.steps
+    pool_code = codes(list(zip(pools["region"], pools["period"], strict=True)))
+    generation = list(x.model.pyomo.generated_mt.keys()) if _has(x, "generated_mt") else []
+    emitter_market = x.model.dataset.emitters.set_index("emitter")["market"].to_dict()
+    keys = pd.DataFrame(region_periods, columns=["region", "period"])
+    return Places(
+        size=len(region_periods),
+        keys=keys,
+        links=links,
+        exporter=codes(exporter),
+        importer=codes(importer),
+        cross=links["cross_border"].to_numpy(dtype=bool),
+        rate=links["exchange_rate"].to_numpy(),
+        from_price=located(price_at, sent),
+        to_price=located(price_at, got),
+        from_ndc=x.positions("ndc_accounting", exporter),
+        to_ndc=x.positions("ndc_accounting", importer),
+        export_rent=x.positions("exports_mt", sent),
+        to_tax=links["to_market"].isin(idx.tax_markets).to_numpy(dtype=bool),
+        offers=offers,
+        buyer=codes(buyer),
+        seller=codes(list(zip(offers["seller_region"], offers["period"], strict=True))),
+        buyer_price=located(price_at, bought),
+        buyer_ndc=x.positions("ndc_accounting", buyer),
+        ets_region=codes([(market_region[mk], t) for mk, t in ets]),
+        step_region=pool_code[steps["pool"].to_numpy()],
+        pool_market=located(ets_at, list(zip(pools["market"], pools["period"], strict=True))),
+        generation_market=located(ets_at, [(emitter_market.get(e), t) for _, e, t in generation]),
+    )
+
+
+def _has(x: Extract, name: str) -> bool:
+    return hasattr(x.model.pyomo, name)
+
+
+def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Σ values per code (codes −1 left out)."""
+    keep = codes >= 0
+    return np.bincount(codes[keep], values[keep], minlength=size).astype(float)
+
+
+def _prices(x: Extract, prices: pd.DataFrame | None) -> np.ndarray:
+    """The price of each row of `price_rows`, as the price table reports it."""
+    if prices is None:
+        return clean_values(price_vector(x))
+    return prices["price_usd_per_t"].to_numpy(dtype=float)
+
+
+def ndc_vector(x: Extract) -> np.ndarray:
+    """λ[r,t] per key of `ndc_accounting`: the shadow price of the region's NDC, undiscounted
+    US$/t (0 where slack)."""
+    return np.nan_to_num(x.dual_array("ndc_accounting"), nan=0.0, posinf=np.inf, neginf=-np.inf)
+
+
+def ndc_prices(x: Extract) -> pd.Series:
+    """λ[r,t]: the shadow price of each region's NDC, undiscounted US$/t (0 where slack)."""
+    return x.per_year(x.duals("ndc_accounting")).fillna(0.0)
+
+
+def link_arrays(x: Extract, prices: pd.DataFrame | None = None) -> Arrays:
+    """Per link and period (`index.links`): the settlement columns as arrays (see `settlement`)."""
+    pl, idx = places(x), x.model.index
+    price, ndc = _prices(x, prices), ndc_vector(x)
+    n = len(idx.links)
+    volume = x.array("trade_mt") if n else np.zeros(0)
+    tau = x.param_array("transaction_cost_usd_per_t") if n else np.zeros(0)
+    rent = np.maximum(-x.reduced_cost_array("exports_mt"), 0.0)
+    cross = pl.cross
+    out = {
+        "volume_mt": volume,
+        "exchange_rate": pl.rate,
+        "received_mt": volume * pl.rate,
+        "transaction_cost_usd_per_t": tau,
+        "from_price_usd_per_t": take(price, pl.from_price, np.nan),
+        "from_ndc_price_usd_per_t": take(ndc, pl.from_ndc, 0.0),
+        "export_rent_usd_per_t": np.where(cross, take(rent, pl.export_rent, 0.0), 0.0),
+        "to_price_usd_per_t": take(price, pl.to_price, np.nan),
+        "to_ndc_price_usd_per_t": take(ndc, pl.to_ndc, 0.0),
+    }
+    exporter_ndc = np.where(cross, out["from_ndc_price_usd_per_t"], 0.0)
+    importer_ndc = np.where(cross, np.minimum(1.0, pl.rate) * out["to_ndc_price_usd_per_t"], 0.0)
+    settle = out["from_price_usd_per_t"] + exporter_ndc + out["export_rent_usd_per_t"]
+    out["settlement_price_usd_per_t"] = settle
+    out["import_rent_usd_per_t"] = pl.rate * out["to_price_usd_per_t"] + importer_ndc - settle - tau
+    out["payment_musd"] = np.where(cross, volume * settle, 0.0)
+    return out
+
+
+def settlement(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per link and period: the flow x sent and k·x received, both ends' prices, the settlement
+    price S per tonne sent and the payment S·x from importer to exporter (0 between markets of
+    one region); the import rent is per tonne sent, W − S − τ (see the module's docstring)."""
+    frame = places(x).links.copy()
+    for name, values in link_arrays(x, prices).items():
+        frame[name] = values
+    return frame[SETTLEMENT_COLUMNS]
+
+
+def offer_arrays(x: Extract, prices: pd.DataFrame | None = None) -> Arrays:
+    """Per offer (`index.offers`): the offset table's numbers as arrays (see `offset_table`)."""
+    pl = places(x)
+    price, ndc = _prices(x, prices), ndc_vector(x)
+    n = len(pl.offers)
+    volume = x.array("offer_mt") if n else np.zeros(0)
+    offer = x.param_array("offer_price_usd_per_t") if n else np.zeros(0)
+    buyer_price = take(price, pl.buyer_price, np.nan)
+    buyer_ndc = take(ndc, pl.buyer_ndc, 0.0)
+    return {
+        "volume_mt": volume,
+        "max_volume_mt": x.param_array("offer_max_mt") if n else np.zeros(0),
+        "price_usd_per_t": offer,
+        "buyer_price_usd_per_t": buyer_price,
+        "buyer_ndc_price_usd_per_t": buyer_ndc,
+        "buyer_rent_usd_per_t": buyer_price + buyer_ndc - offer,
+        "payment_musd": volume * offer,
+    }
 
 
 def offset_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -315,26 +308,148 @@ def offset_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame
     o bought of the quantity on offer, the offer price P, the buyer's market price p_n and NDC
     price λ_r(n), its rent p_n + λ_r(n) − P and the payment P·o to the seller (outside the
     model when `seller_outside`)."""
-    idx = x.model.index
-    prices = price_table(x) if prices is None else prices
-    frame = pd.DataFrame(idx.offers, columns=["program", "seller_region", "buyer_market", "period"])
-    frame["seller_outside"] = ~frame["seller_region"].isin(idx.regions)
-    frame["buyer_region"] = frame["buyer_market"].map(idx.region_of_market)
-    frame["volume_mt"] = x.values("offer_mt").to_numpy() if idx.offers else 0.0
-    frame["max_volume_mt"] = x.params("offer_max_mt").to_numpy() if idx.offers else 0.0
-    frame["price_usd_per_t"] = x.params("offer_price_usd_per_t").to_numpy() if idx.offers else 0.0
-    price = prices.set_index(["market", "period"])["price_usd_per_t"]
-    at = pd.MultiIndex.from_arrays([frame["buyer_market"], frame["period"]])
-    frame["buyer_price_usd_per_t"] = price.reindex(at).to_numpy()
-    regions = pd.MultiIndex.from_arrays([frame["buyer_region"], frame["period"]])
-    ndc = ndc_prices(x).reindex(regions, fill_value=0.0).to_numpy()
-    frame["buyer_ndc_price_usd_per_t"] = ndc
-    frame["buyer_rent_usd_per_t"] = frame["buyer_price_usd_per_t"] + ndc - frame["price_usd_per_t"]
-    frame["payment_musd"] = frame["volume_mt"] * frame["price_usd_per_t"]
+    frame = places(x).offers.copy()
+    for name, values in offer_arrays(x, prices).items():
+        frame[name] = values
     return clean(frame[OFFSET_COLUMNS])
 
 
-def _offset_lines(offsets: pd.DataFrame) -> dict[str, pd.Series]:
+def cost_lines(x: Extract, prices: pd.DataFrame | None = None) -> Arrays:
+    """Per region-period code, US$ million/yr: each line of the three accounts, then the
+    accounts (`ACCOUNTS`; see the module's docstring for what each holds)."""
+    pl = places(x)
+    lines = resource_lines(x)
+    trades = link_arrays(x, prices)
+    lines |= _trade_lines(pl, trades)
+    lines |= _offset_lines(pl, offer_arrays(x, prices))
+    into_tax = np.where(pl.cross & pl.to_tax, pl.importer, -1)
+    paid = trades["volume_mt"] * trades["settlement_price_usd_per_t"]
+    lines["paid_abroad_against_tax_musd"] = _sum_by(into_tax, paid, pl.size)
+    tax = x.param_array("tax_rate_usd_per_t") * x.array("taxed_emissions_mt")
+    lines["tax_musd"] = tax if len(tax) else np.zeros(pl.size)
+    lines["floor_top_up_musd"] = _sum_by(pl.ets_region, floor_top_ups(x, prices), pl.size)
+    ceiling = x.param_array("ceiling_usd_per_t") * x.array("ceiling_sales_mt")
+    lines["ceiling_sales_musd"] = _sum_by(pl.ets_region, ceiling, pl.size)
+    lines["national_cost_musd"] = (
+        lines["resource_cost_musd"] + lines["paid_abroad_musd"] - lines["received_from_abroad_musd"]
+    )
+    lines["government_revenue_musd"] = (
+        lines["tax_musd"]
+        + lines["floor_top_up_musd"]
+        + lines["ceiling_sales_musd"]
+        + lines["export_fees_musd"]
+        - lines["import_support_musd"]
+        - lines["offset_support_musd"]
+        - lines["project_cost_musd"]
+    )
+    lines["emitters_cost_musd"] = (
+        lines["abatement_cost_musd"]
+        + lines["tax_musd"]
+        + lines["floor_top_up_musd"]
+        + lines["ceiling_sales_musd"]
+        + lines["transaction_cost_musd"]
+        + lines["emitters_imports_musd"]
+        + lines["emitters_offsets_musd"]
+        - lines["emitters_exports_musd"]
+    )
+    return lines
+
+
+def cost_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per region and period, US$ million/yr: each line of the three accounts, then the accounts
+    (`cost_lines`)."""
+    return _framed(x, cost_lines(x, prices))
+
+
+def _framed(x: Extract, lines: Arrays) -> pd.DataFrame:
+    """region, period, then each line, noise rounded away (`clean`)."""
+    frame = places(x).keys.copy()
+    names = list(lines)
+    values = clean_values(np.column_stack([lines[name] for name in names]))
+    return pd.concat([frame, pd.DataFrame(values, columns=names)], axis=1)
+
+
+def resource_costs(x: Extract) -> pd.DataFrame:
+    """Per region and period: what acting costs before any payment between regions (US$
+    million/yr) — abatement + project cost shares + transaction costs borne + international
+    offsets at their offer price (sold at cost: the reductions' cost, whoever sells them) + PM
+    benefit (≤ 0). No price enters, so a solve without prices serves. Summed over the members
+    of a coalition that trades only among itself, it is their national cost: their payments
+    cancel.
+    """
+    lines = resource_lines(x)
+    frame = places(x).keys.copy()
+    for name, values in lines.items():
+        frame[name] = values
+    return frame
+
+
+def resource_lines(x: Extract) -> Arrays:
+    """`resource_costs`'s lines per region-period code."""
+    pl, idx = places(x), x.model.index
+    spent = x.step_abatement() * idx.steps["cost_usd_per_t"].to_numpy()
+    lines = {"abatement_cost_musd": _sum_by(pl.step_region, spent, pl.size)}
+    lines["project_cost_musd"], lines["pm_benefit_musd"] = _project_lines(x)
+    borne = np.zeros(0)
+    if idx.links:
+        borne = x.array("trade_mt") * x.param_array("transaction_cost_usd_per_t")
+    lines["transaction_cost_musd"] = _sum_by(pl.importer, borne, pl.size)
+    paid = np.zeros(0)
+    if idx.offers:
+        paid = x.array("offer_mt") * x.param_array("offer_price_usd_per_t")
+    lines["offsets_cost_musd"] = _sum_by(pl.buyer, paid, pl.size)
+    lines["resource_cost_musd"] = sum(lines[name] for name in RESOURCE_LINES)
+    return lines
+
+
+def _project_lines(x: Extract) -> tuple[np.ndarray, np.ndarray]:
+    """Each region's share of project costs, and −(value of the PM it is spared)."""
+    pl = places(x)
+    zero = np.zeros(pl.size)
+    if not x.model.index.projects.projects or not np.abs(x.array("project_cost_musd")).max() > 0:
+        return zero, zero
+    keys = pd.MultiIndex.from_frame(pl.keys)
+    costs = regional_project_costs(x, credit_table(x)).reindex(keys, fill_value=0.0).to_numpy()
+    if not any(x.inputs.pm_damage_usd_per_t.values()):
+        return costs, zero
+    pm = regional_pm_benefits(x, cobenefit_table(x)).reindex(keys, fill_value=0.0).to_numpy()
+    return costs, pm
+
+
+def _trade_lines(pl: Places, trades: Arrays) -> Arrays:
+    """The money of allowance flows that cross a border, by region-period code (US$
+    million/yr).
+
+    paid_abroad / received_from_abroad: S·x; export_fees: (λ + μ^X)·x, what the exporter's
+    government keeps of S; emitters_exports: p_m·x, what its emitters keep; emitters_imports:
+    what importing emitters pay besides τ, min(S, k·p_n − τ)·x; import_support: what the
+    importing government adds, (S − (k·p_n − τ))⁺·x — a tonne bought for the NDC beyond its
+    worth in the market.
+    """
+    abroad = pl.cross
+    volume = np.where(abroad, trades["volume_mt"], 0.0)
+    settle = trades["settlement_price_usd_per_t"]
+    sent = trades["from_price_usd_per_t"]
+    worth = (
+        trades["exchange_rate"] * trades["to_price_usd_per_t"]
+        - trades["transaction_cost_usd_per_t"]
+    )
+    paid = volume * settle
+
+    def by(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return _sum_by(np.where(abroad, codes, -1), values, pl.size)
+
+    return {
+        "paid_abroad_musd": by(pl.importer, paid),
+        "received_from_abroad_musd": by(pl.exporter, paid),
+        "export_fees_musd": by(pl.exporter, volume * (settle - sent)),
+        "emitters_exports_musd": by(pl.exporter, volume * sent),
+        "emitters_imports_musd": by(pl.importer, volume * np.minimum(settle, worth)),
+        "import_support_musd": by(pl.importer, volume * np.maximum(settle - worth, 0.0)),
+    }
+
+
+def _offset_lines(pl: Places, offers: Arrays) -> Arrays:
     """The emitters' and government's shares of the international offsets each region buys
     (US$ million/yr): emitters_offsets, min(P, p_n)·o, what the credits are worth in the buying
     market at most; offset_support, (P − p_n)⁺·o, what the government adds for its NDC. They
@@ -342,15 +457,12 @@ def _offset_lines(offsets: pd.DataFrame) -> dict[str, pd.Series]:
     offsets_sold, P·o received by a seller in the model — spent on the projects that make the
     credits (sold at cost), so in none of its accounts; Σ offsets_cost = Σ offsets_sold + the
     outside account."""
-    volume, price = offsets["volume_mt"], offsets["price_usd_per_t"]
-    market = offsets["buyer_price_usd_per_t"]
-    by_buyer = [offsets["buyer_region"].rename("region"), offsets["period"]]
-    inside = offsets[~offsets["seller_outside"].astype(bool)]
-    by_seller = [inside["seller_region"].rename("region"), inside["period"]]
+    volume, price = offers["volume_mt"], offers["price_usd_per_t"]
+    market = offers["buyer_price_usd_per_t"]
     return {
-        "offsets_sold_musd": inside["payment_musd"].groupby(by_seller).sum(),
-        "emitters_offsets_musd": (volume * np.minimum(price, market)).groupby(by_buyer).sum(),
-        "offset_support_musd": (volume * (price - market).clip(lower=0.0)).groupby(by_buyer).sum(),
+        "offsets_sold_musd": _sum_by(pl.seller, offers["payment_musd"], pl.size),
+        "emitters_offsets_musd": _sum_by(pl.buyer, volume * np.minimum(price, market), pl.size),
+        "offset_support_musd": _sum_by(pl.buyer, volume * np.maximum(price - market, 0.0), pl.size),
     }
 
 
@@ -364,45 +476,26 @@ def outside_account(offsets: pd.DataFrame) -> pd.DataFrame:
     return received.reset_index()
 
 
-def floor_top_ups(x: Extract, prices: pd.DataFrame) -> pd.Series:
-    """(F − p)⁺·E of each market with a top-up floor: what its emitters pay the government
-    beyond the market price on every covered tonne (US$ million/yr), by (market, period)."""
-    floor = x.params("top_up_floor_usd_per_t")
-    if floor.empty or not floor.any():
-        return pd.Series(dtype=float)
-    price = prices.set_index(["market", "period"])["price_usd_per_t"].reindex(floor.index)
-    covered = covered_emissions(x).reindex(floor.index, fill_value=0.0)
-    return (floor - price).clip(lower=0.0) * covered
+def floor_top_ups(x: Extract, prices: pd.DataFrame | None = None) -> np.ndarray:
+    """(F − p)⁺·E per ETS market-period with a top-up floor F: what its emitters pay the
+    government beyond the market price on every covered tonne (US$ million/yr); 0 without."""
+    floor = x.param_array("top_up_floor_usd_per_t")
+    if not floor.any():
+        return np.zeros(len(floor))
+    price = _prices(x, prices)[: len(floor)]  # the ETS rows come first
+    return np.maximum(floor - price, 0.0) * covered_emissions(x)
 
 
-def covered_emissions(x: Extract) -> pd.Series:
+def covered_emissions(x: Extract) -> np.ndarray:
     """E[m,t] = Σ_{p∈m} (B[p] − A[p]) − Σ_{j, e∈m} G[j,e,t]: each ETS market's covered
-    emissions (Mt/yr), by (market, period)."""
-    idx = x.model.index
-    pools = idx.pools
-    net = (x.params("pool_baseline_mt") - x.values("pool_abatement_mt")).to_numpy()
-    covered = pools["market"].notna().to_numpy()
-    emissions = (
-        pd.Series(net[covered])
-        .groupby([pools["market"].to_numpy()[covered], pools["period"].to_numpy()[covered]])
-        .sum()
-    )
-    generated = x.values("generated_mt")
-    if not generated.empty:
-        market = x.model.dataset.emitters.set_index("emitter")["market"]
-        emitters, periods = generated.index.get_level_values(1), generated.index.get_level_values(2)
-        avoided = generated.groupby([emitters.map(market), periods]).sum()
-        emissions = emissions.sub(avoided, fill_value=0.0)
+    emissions (Mt/yr), per ETS market-period."""
+    pl, idx = places(x), x.model.index
+    size = len(idx.ets_markets) * len(idx.periods)
+    net = x.param_array("pool_baseline_mt") - x.array("pool_abatement_mt")
+    emissions = _sum_by(pl.pool_market, net, size)
+    if len(pl.generation_market):
+        emissions -= _sum_by(pl.generation_market, x.array("generated_mt"), size)
     return emissions
-
-
-def _by_region(x: Extract, values: pd.Series) -> pd.Series:
-    """A (market, period) series summed by (region, period)."""
-    if values.empty:
-        return pd.Series(dtype=float)
-    region = x.model.index.region_of_market
-    markets = values.index.get_level_values(0)
-    return values.groupby([[region[m] for m in markets], values.index.get_level_values(1)]).sum()
 
 
 def present_value(costs: pd.DataFrame, index: ModelIndex, account: str = ACCOUNTS[0]) -> pd.Series:

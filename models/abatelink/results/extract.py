@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -11,6 +13,8 @@ from abatelink.inputs.scenario import Inputs
 from abatelink.model.build import Model
 from abatelink.solve.priced import Priced
 from abatelink.solve.session import Session, Solution
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,35 @@ class Extract:
         return self.session.reduced_costs(self.solution, getattr(self.model.pyomo, name))
 
     def params(self, name: str) -> pd.Series:
+        """Values of an indexed parameter, indexed by its keys."""
         param = getattr(self.model.pyomo, name)
-        return pd.Series({k: param[k].value for k in param})
+        index = self.memo(f"index:{name}", lambda: _key_index(list(param.keys())))
+        return pd.Series(self.param_array(name), index=index)
+
+    def param_array(self, name: str) -> np.ndarray:
+        """Values of an indexed parameter, in the order of its keys."""
+        param = getattr(self.model.pyomo, name)
+        return np.fromiter((data.value for data in param.values()), float, count=len(param))
+
+    def array(self, name: str) -> np.ndarray:
+        """Primal values of an indexed variable, in the order of its keys."""
+        _, cols = self.session.columns(getattr(self.model.pyomo, name))
+        return self.solution.col_value[cols]
+
+    def dual_array(self, name: str) -> np.ndarray:
+        """Row duals of an indexed constraint per year (÷ the weight of the key's period, its
+        last level), in the order of its keys; NaN without duals."""
+        _, rows = self.session.rows(getattr(self.model.pyomo, name))
+        duals = self.solution.row_dual
+        data = duals[rows] if duals is not None else np.full(len(rows), np.nan)
+        return data / self._weights(name, self.session.rows)
+
+    def reduced_cost_array(self, name: str) -> np.ndarray:
+        """Reduced costs of an indexed variable per year, in the order of its keys."""
+        _, cols = self.session.columns(getattr(self.model.pyomo, name))
+        duals = self.solution.col_dual
+        data = duals[cols] if duals is not None else np.full(len(cols), np.nan)
+        return data / self._weights(name, self.session.columns)
 
     def per_year(self, duals: pd.Series) -> pd.Series:
         """Duals divided by the weight of their period (the last level of the key)."""
@@ -58,10 +89,54 @@ class Extract:
         weights = np.array([self.model.index.weight(t) for t in periods])
         return duals / weights
 
+    def positions(self, name: str, wanted: list) -> np.ndarray:
+        """Where each wanted key sits among an indexed component's keys, −1 where it is not
+        one of them."""
+        component = getattr(self.model.pyomo, name)
+        at = self.memo(f"at:{name}", lambda: {key: i for i, key in enumerate(component.keys())})
+        return np.array([at.get(key, -1) for key in wanted], dtype=np.int64)
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """What `make` derives from the model's index, made once per model."""
+        store = self.model.memo
+        if key not in store:
+            store[key] = make()
+        return store[key]
+
+    def _weights(self, name: str, keyed: Callable[[Any], tuple[list, np.ndarray]]) -> np.ndarray:
+        """The objective weight of each key's period (its last level)."""
+
+        def make() -> np.ndarray:
+            keys, _ = keyed(getattr(self.model.pyomo, name))
+            periods = [k[-1] if isinstance(k, tuple) else k for k in keys]
+            return np.array([self.model.index.weight(t) for t in periods], dtype=float)
+
+        return self.memo(f"weights:{name}", make)
+
+
+def take(values: np.ndarray, positions: np.ndarray, fill: float) -> np.ndarray:
+    """values[positions], `fill` where a position is −1 (`Extract.positions`)."""
+    if not len(values):
+        return np.full(len(positions), fill)
+    return np.where(positions >= 0, values[np.maximum(positions, 0)], fill)
+
+
+def _key_index(keys: list) -> pd.Index:
+    return (
+        pd.MultiIndex.from_tuples(keys) if keys and isinstance(keys[0], tuple) else pd.Index(keys)
+    )
+
 
 def clean(frame: pd.DataFrame) -> pd.DataFrame:
     """Round away solver noise (|x| < 1e-9 → 0); an infinite bound is written as empty."""
     floats = frame.select_dtypes("float").columns
-    values = frame[floats]
-    frame[floats] = values.mask(values.abs() < 1e-9, 0.0).replace([np.inf, -np.inf], np.nan)
+    if len(floats):
+        frame[floats] = clean_values(frame[floats].to_numpy(dtype=float))
     return frame.reset_index(drop=True)
+
+
+def clean_values(values: np.ndarray) -> np.ndarray:
+    """`clean` on an array (a copy)."""
+    out = np.where(np.abs(values) < 1e-9, 0.0, values)
+    out[np.isinf(out)] = np.nan
+    return out
