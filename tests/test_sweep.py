@@ -259,6 +259,6 @@ def test_interacting_parameters_fall_back_to_the_full_path(tmp_path):
     path = study_file(tmp_path, outputs=["prices"])  # B's cap × B's import share: bilinear
     bilinear = _worker_model(path).compiled
     assert isinstance(bilinear, NotCompiled) and "prediction" in bilinear.reason
-    costs = study_file(tmp_path / "c", outputs=["prices", "costs"])
-    needs_tables = _worker_model(costs).compiled  # costs need the full tables
-    assert isinstance(needs_tables, NotCompiled) and "costs" in needs_tables.reason
+    builds = study_file(tmp_path / "c", outputs=["prices", "builds"])
+    needs_tables = _worker_model(builds).compiled  # builds are read by the full path
+    assert isinstance(needs_tables, NotCompiled) and "builds" in needs_tables.reason

@@ -284,7 +284,7 @@ def settlement(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def offer_arrays(x: Extract, prices: pd.DataFrame | None = None) -> Arrays:
-    """Per offer (`index.offers`): the offset table's numbers as arrays (see `offset_table`)."""
+    """Per offer (`index.offers`): the offset table's money as arrays (see `offset_table`)."""
     pl = places(x)
     price, ndc = _prices(x, prices), ndc_vector(x)
     n = len(pl.offers)
@@ -294,7 +294,6 @@ def offer_arrays(x: Extract, prices: pd.DataFrame | None = None) -> Arrays:
     buyer_ndc = take(ndc, pl.buyer_ndc, 0.0)
     return {
         "volume_mt": volume,
-        "max_volume_mt": x.param_array("offer_max_mt") if n else np.zeros(0),
         "price_usd_per_t": offer,
         "buyer_price_usd_per_t": buyer_price,
         "buyer_ndc_price_usd_per_t": buyer_ndc,
@@ -311,6 +310,7 @@ def offset_table(x: Extract, prices: pd.DataFrame | None = None) -> pd.DataFrame
     frame = places(x).offers.copy()
     for name, values in offer_arrays(x, prices).items():
         frame[name] = values
+    frame["max_volume_mt"] = x.param_array("offer_max_mt") if len(frame) else 0.0
     return clean(frame[OFFSET_COLUMNS])
 
 
@@ -499,7 +499,15 @@ def covered_emissions(x: Extract) -> np.ndarray:
 
 
 def present_value(costs: pd.DataFrame, index: ModelIndex, account: str = ACCOUNTS[0]) -> pd.Series:
-    """Σ_t w_t·account[r,t]: each region's present value of an account (US$ million); the
-    national cost unless another is named."""
-    weight = costs["period"].map(index.weight)
-    return (costs[account] * weight).groupby(costs["region"]).sum().astype(float)
+    """Each region's present value of an account (US$ million; `present_values`) of a table
+    by region and period; the national cost unless another is named."""
+    keys = pd.MultiIndex.from_tuples(index.region_periods())
+    values = costs.set_index(["region", "period"])[account].reindex(keys, fill_value=0.0)
+    pv = present_values(values.to_numpy(dtype=float), index)
+    return pd.Series(pv, index=list(index.regions)).sort_index()
+
+
+def present_values(values: np.ndarray, index: ModelIndex) -> np.ndarray:
+    """Σ_t w_t·values[r,t] per region (US$ million), from values per region-period code."""
+    weights = np.array([index.weight(t) for t in index.periods])
+    return values.reshape(len(index.regions), len(index.periods)) @ weights

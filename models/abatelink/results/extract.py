@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -112,6 +112,17 @@ class Extract:
             return np.array([self.model.index.weight(t) for t in periods], dtype=float)
 
         return self.memo(f"weights:{name}", make)
+
+
+@dataclass(frozen=True)
+class Recording(Extract):
+    """An `Extract` that notes the name of every parameter read through it (`read`)."""
+
+    read: set[str] = field(default_factory=set)
+
+    def param_array(self, name: str) -> np.ndarray:
+        self.read.add(name)
+        return super().param_array(name)
 
 
 def take(values: np.ndarray, positions: np.ndarray, fill: float) -> np.ndarray:

@@ -76,15 +76,16 @@ def solve(
     if solution.is_mip and solution.has_solution:
         prices = conditional_prices(session, solution, options)
     elif solution.has_solution:
-        prices = _central(session, solution)
+        prices = central(session, solution)
     return Priced(session, inputs, solution, prices, rounds)
 
 
-def _central(session: Session, solution: Solution) -> Solution:
+def central(session: Session, solution: Solution, *, flows: bool = True) -> Solution:
     """The LP solution with one dual at each kink (`kinks.central_duals`) for the rows the
-    accounts read and the export limits, and its degenerate flows settled (`ties`)."""
+    accounts read and the export limits, and its degenerate flows settled (`ties`) unless
+    `flows` is False (a caller that reads prices only)."""
     central = central_duals(session, solution, *priced_rows_and_columns(session))
-    return least_norm_flows(session, central)
+    return least_norm_flows(session, central) if flows else central
 
 
 def priced_rows_and_columns(session: Session) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +112,7 @@ def conditional_prices(
     session: Session, solution: Solution, options: SolverOptions | None = None
 ) -> Solution:
     """Re-solve as an LP with every integer variable fixed at `solution`'s rounded value; its
-    duals, one at each kink (`_central`), are the prices conditional on the build."""
+    duals, one at each kink (`central`), are the prices conditional on the build."""
     fixed = []
     for var in integer_variables(session.model):
         values = np.round(session.values(solution, var).to_numpy())
@@ -122,7 +123,7 @@ def conditional_prices(
     variables = [data for data, _ in fixed]
     session.update_variables(variables)
     try:
-        return _central(session, session.solve(options))
+        return central(session, session.solve(options))
     finally:
         for data, domain in fixed:
             data.unfix()

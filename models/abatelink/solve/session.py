@@ -26,7 +26,7 @@ from abatelink.errors import SolveError
 from abatelink.inputs.scenario import SolverOptions
 from abatelink.model.build import Model
 from abatelink.model.components.abatement import StepColumns
-from abatelink.solve.highs import use_threads
+from abatelink.solve.highs import new_highs, use_threads
 from abatelink.solve.pyomo_bridge import Pusher, column_of, highs_of, row_of
 
 _S = highspy.HighsModelStatus
@@ -116,11 +116,21 @@ class Session:
         ]
         self._pushed = {id(data): data.value for data in self._parameters}
         self._pusher: Pusher | None = None
+        self._scratch: highspy.Highs | None = None
 
     @property
     def highs(self) -> highspy.Highs:
         """The underlying `highspy.Highs` object."""
         return highs_of(self.opt)
+
+    def scratch(self) -> highspy.Highs:
+        """A second HiGHS object for auxiliary solves (`solve.ties`), made once: each use
+        passes its own model. It runs on the session's threads and time limit."""
+        if self._scratch is None:
+            self._scratch = new_highs(self.highs.getOptionValue("threads")[1])
+        for name in ("threads", "time_limit"):
+            self._scratch.setOptionValue(name, self.highs.getOptionValue(name)[1])
+        return self._scratch
 
     def update_variables(self, variables: list) -> None:
         """Push bounds, fixing or domain of these variables (after fix/unfix/setub in Pyomo)."""

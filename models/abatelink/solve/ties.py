@@ -21,7 +21,6 @@ import dataclasses
 import highspy
 import numpy as np
 
-from abatelink.solve.highs import new_highs
 from abatelink.solve.session import Session, Solution
 
 TIGHT = 1e-9  # a reduced cost or dual above this is not zero
@@ -42,8 +41,7 @@ def least_norm_flows(session: Session, solution: Solution) -> Solution:
     face = Face.of(session.highs.getLp(), solution)
     if not face.free[tied].any():
         return solution  # every flow is pinned by a reduced cost: one plan already
-    highs = new_highs()
-    highs.setOptionValue("time_limit", session.highs.getOptionValue("time_limit")[1])
+    highs = session.scratch()
     highs.passModel(face.reduced)
     _pass_diagonal(highs, face.reduced.num_col_, np.sort(face.position[tied[face.free[tied]]]))
     highs.run()

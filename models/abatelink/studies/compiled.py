@@ -15,24 +15,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from abatelink.inputs.scenario import Scenario, scenario_inputs
+from abatelink.inputs.scenario import Inputs, Scenario, scenario_inputs
 from abatelink.inputs.study import Study, scenario_for
 from abatelink.model.build import Model
 from abatelink.model.levers import set_inputs
-from abatelink.solve.kinks import central_duals
-from abatelink.solve.priced import priced_rows_and_columns
+from abatelink.results.costs import cost_lines, present_values
+from abatelink.results.extract import Extract, Recording
+from abatelink.solve.priced import Priced, central, solve
 from abatelink.solve.session import STATUS_OF_HIGHS, Session
-from abatelink.studies.outputs import COLUMNS
+from abatelink.studies.outputs import COLUMNS, national_costs
 
-if TYPE_CHECKING:
-    pass
-
-OUTPUTS = {"prices", "trades", "ndc_prices"}
+OUTPUTS = {"prices", "trades", "ndc_prices", "costs"}
 CHECK_ROWS = 3
 
 
@@ -77,10 +75,12 @@ def combine(fn: Callable[..., np.ndarray], *bounds: Bounds) -> Bounds:
 
 @dataclass(frozen=True)
 class LpState:
-    """What a scenario makes of the LP where the compiled path looks: bounds and costs."""
+    """What a scenario makes of the LP where the compiled path looks: bounds and costs, and
+    the values of the parameters the accounts read (`watched`)."""
 
     bounds: Bounds
     col_cost: np.ndarray
+    watched: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,8 @@ class CompiledStudy:
     """Base bounds, the slope of every bound in each parameter, and where to read outputs.
 
     `base` holds the bounds at the origin design row, taken at the moved `rows` and `cols`;
-    `slopes` holds, per parameter (first axis), the slope of each of those bounds.
+    `slopes` holds, per parameter (first axis), the slope of each of those bounds. `inputs`:
+    the base scenario's, which the accounts read beside the solution.
     """
 
     names: list[str]
@@ -120,6 +121,7 @@ class CompiledStudy:
     base: Bounds
     slopes: Bounds
     readers: list[Reader]
+    inputs: Inputs
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,8 @@ class NotCompiled:
     reason: str
 
 
-def _lp_state(session: Session) -> LpState:
-    """The bounds and column costs HiGHS holds now."""
+def _lp_state(session: Session, watched: list[str]) -> LpState:
+    """The bounds and column costs HiGHS holds now, and the watched parameters' values."""
     lp = session.highs.getLp()
     bounds = Bounds(
         np.array(lp.row_lower_),
@@ -138,14 +140,18 @@ def _lp_state(session: Session) -> LpState:
         np.array(lp.col_lower_),
         np.array(lp.col_upper_),
     )
-    return LpState(bounds, np.array(lp.col_cost_))
+    m = session.model.pyomo
+    values = [np.array([d.value for d in getattr(m, name).values()]) for name in watched]
+    return LpState(bounds, np.array(lp.col_cost_), np.concatenate([np.zeros(0), *values]))
 
 
-def _state(model: Model, session: Session, base: Scenario, study: Study, row: dict) -> LpState:
+def _state(
+    model: Model, session: Session, base: Scenario, study: Study, watched: list[str], row: dict
+) -> LpState:
     """The LP a design row makes, through the full machinery (overrides → levers → HiGHS)."""
     set_inputs(model, scenario_inputs(scenario_for(base, study, row), model.dataset))
     session.push_changed_parameters()
-    return _lp_state(session)
+    return _lp_state(session, watched)
 
 
 def compile_study(
@@ -155,7 +161,8 @@ def compile_study(
     unfit = _unfit_study(study)
     if unfit is not None:
         return unfit
-    session.solve(base.solver)  # its options, and an LP while no build is free
+    inputs = scenario_inputs(base, model.dataset)
+    priced = solve(session, inputs, base.solver)  # its options, and an LP while no build is free
     if session.solves_as_mip:
         return NotCompiled("a MILP: its prices need the fixed-build LP of the full path")
     names = list(study.parameters)
@@ -163,13 +170,17 @@ def compile_study(
     unfit = _unfit_design(names, rows)
     if unfit is not None:
         return unfit
-    state = partial(_state, model, session, base, study)
+    watched = _watched(priced, study)
+    if isinstance(watched, NotCompiled):
+        return watched
+    state = partial(_state, model, session, base, study, watched)
     start = state(rows[0])
     slopes = _probe_slopes(state, names, rows, start)
     if isinstance(slopes, NotCompiled):
         return slopes
-    compiled = _assemble(names, rows[0], start.bounds, slopes, _readers(model, session))
-    unfit = _check(compiled, state, rows[-CHECK_ROWS:])
+    readers = _readers(model, session)
+    compiled = _assemble(names, rows[0], start.bounds, slopes, readers, inputs)
+    unfit = _check(compiled, state, start, rows[-CHECK_ROWS:])
     if unfit is not None:
         return unfit
     set_inputs(model, scenario_inputs(base, model.dataset))
@@ -186,6 +197,19 @@ def _unfit_study(study: Study) -> NotCompiled | None:
     if keys:
         return NotCompiled(f"parameters {', '.join(keys)} change the scenario, not a table")
     return None
+
+
+def _watched(priced: Priced, study: Study) -> list[str] | NotCompiled:
+    """The parameters the accounts read, if the study keeps costs (none otherwise)."""
+    if "costs" not in study.outputs:
+        return []
+    if priced.inputs.open_projects:
+        return NotCompiled("costs of open joint projects read the scenario's data: full path")
+    if not priced.has_solution:
+        return NotCompiled(f"the base scenario has no solution ({priced.status})")
+    recording = Recording(priced)
+    cost_lines(recording)
+    return sorted(recording.read)
 
 
 def _unfit_design(names: list[str], rows: list[dict]) -> NotCompiled | None:
@@ -215,11 +239,21 @@ def _probe_slopes(
         if other is None:
             return NotCompiled(f"parameter {name} takes a single value in the design")
         moved = state({**origin, name: other[name]})
-        if not np.array_equal(moved.col_cost, start.col_cost):
-            return NotCompiled(f"parameter {name} changes costs, not only bounds")
+        unfit = _unfit_state(f"parameter {name}", moved, start)
+        if unfit is not None:
+            return unfit
         step = other[name] - origin[name]
         slopes.append(combine(partial(_slope, step=step), start.bounds, moved.bounds))
     return slopes
+
+
+def _unfit_state(what: str, state: LpState, start: LpState) -> NotCompiled | None:
+    """Why a state the compiled path cannot reach by bounds alone, if so."""
+    if not np.array_equal(state.col_cost, start.col_cost):
+        return NotCompiled(f"{what} changes costs, not only bounds")
+    if not np.array_equal(state.watched, start.watched, equal_nan=True):
+        return NotCompiled(f"{what} changes parameters the accounts read (costs kept)")
+    return None
 
 
 def _slope(before: np.ndarray, after: np.ndarray, step: float) -> np.ndarray:
@@ -231,7 +265,12 @@ def _slope(before: np.ndarray, after: np.ndarray, step: float) -> np.ndarray:
 
 
 def _assemble(
-    names: list[str], origin_row: dict, start: Bounds, slopes: list[Bounds], readers: list[Reader]
+    names: list[str],
+    origin_row: dict,
+    start: Bounds,
+    slopes: list[Bounds],
+    readers: list[Reader],
+    inputs: Inputs,
 ) -> CompiledStudy:
     """Keep only the rows and columns some parameter moves, with their base and slopes."""
     stacked = combine(lambda *per_parameter: np.array(per_parameter), *slopes)
@@ -249,15 +288,20 @@ def _assemble(
         base=start.at(rows, cols),
         slopes=stacked.at(rows, cols),
         readers=readers,
+        inputs=inputs,
     )
 
 
 def _check(
-    compiled: CompiledStudy, state: Callable[[dict], LpState], rows: list[dict]
+    compiled: CompiledStudy, state: Callable[[dict], LpState], start: LpState, rows: list[dict]
 ) -> NotCompiled | None:
     """Held-out rows: the affine prediction must match the full machinery on each."""
     for row in rows:
-        if not _predicts(compiled, row, state(row).bounds):
+        actual = state(row)
+        unfit = _unfit_state(f"scenario {row['scenario_id']}", actual, start)
+        if unfit is not None:
+            return unfit
+        if not _predicts(compiled, row, actual.bounds):
             return NotCompiled(
                 f"scenario {row['scenario_id']}: its bounds differ from the affine "
                 "prediction (parameters interact, or a bound is not affine)"
@@ -312,9 +356,8 @@ def solve_compiled(
     The tidy rows of the whole batch are gathered as arrays and framed once.
     """
     chunks: dict[str, list] = {c: [] for c in COLUMNS}
-    priced = priced_rows_and_columns(session)
     for row in rows:
-        _solve_one(compiled, session, priced, row, outputs, chunks)
+        _solve_one(compiled, session, row, outputs, chunks)
     frame = pd.DataFrame({c: np.concatenate(v) for c, v in chunks.items()})
     frame["period"] = pd.array(frame["period"], dtype="Int64")
     return frame[COLUMNS]
@@ -323,13 +366,12 @@ def solve_compiled(
 def _solve_one(
     compiled: CompiledStudy,
     session: Session,
-    priced: tuple[np.ndarray, np.ndarray],
     row: dict,
     outputs: list[str],
     chunks: dict[str, list],
 ) -> None:
     """Solve one scenario and append its tidy rows (objective, then kept outputs) to chunks;
-    prices at a kink are the midpoints `run` reports (`solve.kinks`)."""
+    prices at a kink and degenerate flows are those `run` reports (`solve.priced.central`)."""
     highs = session.highs
     bounds = _predicted(compiled, row)
     highs.changeRowsBounds(len(compiled.rows), compiled.rows, bounds.row_lower, bounds.row_upper)
@@ -341,11 +383,24 @@ def _solve_one(
     append = partial(_append, chunks, row["scenario_id"], status, objective)
     append("objective", [""], [None], np.array([objective]))
     if status == "optimal":
-        solution = central_duals(session, session.current_solution(), *priced)
+        flows = not {"trades", "costs"}.isdisjoint(outputs)
+        solution = central(session, session.current_solution(), flows=flows)
         duals, values = solution.row_dual, solution.col_value
         for reader in compiled.readers:
             if reader.output in outputs:
                 append(reader.output, reader.items, reader.periods, reader.read(duals, values))
+        if "costs" in outputs:
+            _append_costs(Extract(Priced(session, compiled.inputs, solution, solution)), append)
+
+
+def _append_costs(x: Extract, append: Callable[..., None]) -> None:
+    """The national costs per region and period (costs) and their present values (cost_pv)."""
+    idx = x.model.index
+    national = national_costs(x)
+    keys = idx.region_periods()
+    append("costs", [r for r, _ in keys], [t for _, t in keys], national)
+    regions = list(idx.regions)
+    append("cost_pv", regions, [None] * len(regions), present_values(national, idx))
 
 
 def _append(

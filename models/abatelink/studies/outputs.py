@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from abatelink.games.coalitions import standalone_inputs
 from abatelink.inputs.scenario import Inputs, SolverOptions
 from abatelink.model.build import Model
 from abatelink.model.levers import set_openings
-from abatelink.results.costs import cost_table, present_value
-from abatelink.results.extract import Extract
+from abatelink.results.costs import cost_lines, present_values
+from abatelink.results.extract import Extract, clean_values
 from abatelink.results.prices import price_table
 from abatelink.results.projects import credit_table
 from abatelink.solve.priced import solve
@@ -106,26 +107,31 @@ def _credits(x: Extract, *_: object) -> list[Row]:
 
 
 def _costs(x: Extract, *_: object) -> list[Row]:
-    costs = cost_table(x)
-    rows = [
-        ("costs", r, t, v)
-        for r, t, v in costs[["region", "period", "national_cost_musd"]].itertuples(index=False)
-    ]
-    return rows + [("cost_pv", r, None, v) for r, v in present_value(costs, x.model.index).items()]
+    national = national_costs(x)
+    idx = x.model.index
+    rows = [("costs", r, t, float(v)) for (r, t), v in zip(idx.region_periods(), national)]
+    pv = present_values(national, idx)
+    return rows + [("cost_pv", r, None, float(v)) for r, v in zip(idx.regions, pv)]
 
 
 def _gains(x: Extract, inputs: Inputs, options: SolverOptions) -> list[Row]:
     """Standalone minus scenario cost per region (present value): one more solve."""
     model = x.model
-    scenario_pv = present_value(cost_table(x), model.index)
+    scenario_pv = present_values(national_costs(x), model.index)
     alone = standalone_inputs(model, inputs)
     set_openings(model, alone)
     try:
         priced = solve(x.session, alone, options)
-        alone_pv = present_value(cost_table(Extract(priced)), model.index)
+        alone_pv = present_values(national_costs(Extract(priced)), model.index)
     finally:
         set_openings(model, inputs)
-    return [("gains", r, None, float(alone_pv[r] - scenario_pv[r])) for r in scenario_pv.index]
+    gains = alone_pv - scenario_pv
+    return [("gains", r, None, float(g)) for r, g in zip(model.index.regions, gains)]
+
+
+def national_costs(x: Extract) -> np.ndarray:
+    """The national cost per region-period code (US$ million/yr), as the cost table has it."""
+    return clean_values(cost_lines(x)["national_cost_musd"])
 
 
 READERS: dict[str, Callable[..., list[Row]]] = {
