@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from abatelink.errors import InputError
@@ -56,10 +57,10 @@ def fixed(
 
 
 def _column(participants: pd.DataFrame, column: str) -> Shares:
-    values = participants.set_index("region")[column]
-    if values.isna().any():
+    values = participants[column].to_numpy(dtype=float)
+    if np.isnan(values).any():
         raise KeyError(column)
-    return values.astype(float).to_dict()
+    return dict(zip(participants["region"].tolist(), values.tolist(), strict=True))
 
 
 RULES: dict[str, Callable[..., Shares]] = {

@@ -158,7 +158,8 @@ def _by_key(
     frame: pd.DataFrame, key: list[str], column: str, keys: Iterable, default: float | None = None
 ) -> dict:
     """Values of `column` for each of `keys` (tuples of the key columns), `default` if absent."""
-    values = frame.set_index(key)[column].to_dict() if len(frame) else {}
+    keyed = zip(*(frame[c].tolist() for c in key)) if len(key) > 1 else frame[key[0]].tolist()
+    values = dict(zip(keyed, frame[column].tolist(), strict=True))
     out = {}
     for k in keys:
         value = values.get(k, default)
@@ -223,10 +224,11 @@ def _rows(frame: pd.DataFrame, table: str) -> dict[tuple, dict[str, float | None
         return {}
     spec = TABLES[table]
     numbers = [c.name for c in spec.columns if c.kind == "float"]
-    values = frame.set_index(list(spec.key))[numbers]
+    keys = zip(*(frame[c].tolist() for c in spec.key), strict=True)
+    columns = [frame[c].to_numpy(dtype=float) for c in numbers]
     return {
-        k: {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
-        for k, row in values.to_dict("index").items()
+        key: {c: (None if math.isnan(v) else float(v)) for c, v in zip(numbers, row, strict=True)}
+        for key, row in zip(keys, zip(*columns, strict=True), strict=True)
     }
 
 

@@ -499,15 +499,14 @@ def covered_emissions(x: Extract) -> np.ndarray:
 
 
 def present_value(costs: pd.DataFrame, index: ModelIndex, account: str = ACCOUNTS[0]) -> pd.Series:
-    """Each region's present value of an account (US$ million; `present_values`) of a table
-    by region and period; the national cost unless another is named."""
-    keys = pd.MultiIndex.from_tuples(index.region_periods())
-    values = costs.set_index(["region", "period"])[account].reindex(keys, fill_value=0.0)
-    pv = present_values(values.to_numpy(dtype=float), index)
-    return pd.Series(pv, index=list(index.regions)).sort_index()
+    """Σ_t w_t·account[r,t]: each region's present value of an account (US$ million) of a
+    table by region (of the model, or a seller outside it) and period; the national cost
+    unless another is named."""
+    weight = costs["period"].map(index.weight)
+    return (costs[account] * weight).groupby(costs["region"]).sum().astype(float)
 
 
 def present_values(values: np.ndarray, index: ModelIndex) -> np.ndarray:
-    """Σ_t w_t·values[r,t] per region (US$ million), from values per region-period code."""
+    """`present_value` on an array per region-period code of the model: one per region."""
     weights = np.array([index.weight(t) for t in index.periods])
     return values.reshape(len(index.regions), len(index.periods)) @ weights
