@@ -35,7 +35,7 @@ class MemberCosts:
         steps, pools = idx.steps, idx.pools
         pool = steps["pool"].to_numpy()
         region = pools["region"].map(row).to_numpy()[pool]
-        weight = steps["period"].map(idx.weight).to_numpy(dtype=float)
+        weight = idx.weights(steps["period"].to_numpy())
         spent = steps["cost_usd_per_t"].to_numpy(dtype=float) * weight
         np.add.at(weights, (region, session.step_columns), spent)
         market_region = idx.region_of_market

@@ -15,7 +15,7 @@ with the number of emitters; the MAC steps are columns written straight into HiG
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +72,16 @@ class ModelIndex:
     def members(self, group: str, key: Hashable) -> list:
         """Members of a named group (e.g. the steps of market-period key), empty if none."""
         return self.groups[group].get(key, [])
+
+    def weights(self, periods: Iterable[int]) -> np.ndarray:
+        """`weight` of each of `periods` (model periods), as an array."""
+        known = np.asarray(self.periods)
+        wanted = np.asarray(periods if isinstance(periods, np.ndarray) else list(periods))
+        sorter = np.argsort(known)
+        at = sorter[np.searchsorted(known, wanted, sorter=sorter).clip(max=len(known) - 1)]
+        if len(wanted) and not np.array_equal(known[at], wanted):
+            raise KeyError(f"periods not in the model: {sorted(set(wanted) - set(known))}")
+        return np.array([self.weight(t) for t in self.periods])[at]
 
     def weight(self, period: int) -> float:
         """Objective weight of a period: the discount factors of the years it stands for,

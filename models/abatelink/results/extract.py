@@ -108,8 +108,7 @@ class Extract:
 
         def make() -> np.ndarray:
             keys, _ = keyed(getattr(self.model.pyomo, name))
-            periods = [k[-1] if isinstance(k, tuple) else k for k in keys]
-            return np.array([self.model.index.weight(t) for t in periods], dtype=float)
+            return self.model.index.weights([k[-1] if isinstance(k, tuple) else k for k in keys])
 
         return self.memo(f"weights:{name}", make)
 

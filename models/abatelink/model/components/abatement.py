@@ -129,7 +129,7 @@ class StepColumns:
 def step_columns(idx: ModelIndex) -> StepColumns:
     """The MAC steps of the index as arrays (see `StepColumns` for the rows and columns)."""
     steps = idx.steps
-    weight = steps["period"].map(idx.weight).to_numpy(dtype=float)
+    weight = idx.weights(steps["period"].to_numpy())
     return StepColumns(
         cost=weight * steps["cost_usd_per_t"].to_numpy(dtype=float),
         upper=steps["quantity_mt"].to_numpy(dtype=float),
