@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-import pandas as pd
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -29,30 +28,22 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from abatelink.errors import InputError
-from abatelink.inputs.dataset import (
-    SHARE_TOLERANCE,
-    Dataset,
-    check_dataset,
-    check_tables,
-    load_dataset,
-)
+from abatelink.inputs.dataset import SHARE_TOLERANCE, Dataset, load_dataset
 from abatelink.inputs.highs_options import check_options
-from abatelink.inputs.schema import CREDIT_RULES, LARGEST, TABLES, Column
+from abatelink.inputs.overrides import OVERRIDABLE as OVERRIDABLE
+from abatelink.inputs.overrides import Change, apply_changes
+from abatelink.inputs.schema import CREDIT_RULES, LARGEST, TABLES
 from abatelink.inputs.yamlfile import invalid, parse, read_yaml
 
-# Tables a scenario may override and their columns, as the schema declares them (`varies`).
-OVERRIDABLE = {name: t.varying for name, t in TABLES.items() if t.varying}
 # The solutions of the savings game `run` and `share` can compute (`games/solutions.py`).
 GAME_SOLUTIONS = ("shapley", "nucleolus", "least-core")
 # What feeds the model's projects group of levers (`model.levers`), on a scenario key.
 _FEEDS_PROJECTS = {"feeds": ("projects",)}
 
 
-Cell = float | int | bool | str | None
 Factor = Annotated[float, Field(ge=0, le=LARGEST, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
@@ -104,23 +95,6 @@ class CoFinance(BaseModel):
     share: float = Field(ge=0, lt=1, allow_inf_nan=False)
     by: str = Field(min_length=1)
     source: str = Field(min_length=1)
-
-
-class Change(BaseModel):
-    """One override: rows selected by `where`, then `set` values or `scale` them (a factor of
-    true or false is kept as given, for `_check_value` to refuse, not read as 1 or 0)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    where: dict[str, Cell | list[Cell]] = Field(default_factory=dict)
-    set: dict[str, Cell] | None = None
-    scale: dict[str, float | bool] | None = None
-
-    @model_validator(mode="after")
-    def _one_action(self) -> Change:
-        if (self.set is None) == (self.scale is None):
-            raise ValueError("give exactly one of 'set' or 'scale'")
-        return self
 
 
 class Scenario(BaseModel):
@@ -384,7 +358,8 @@ def open_links(scenario: Scenario, dataset: Dataset) -> frozenset[tuple[str, str
     """Links the scenario opens: none; domestic, those between two markets of one region (each
     country in autarky, as a coalition's outsiders are); all; or those named (`A->B`, or
     `A<->B` for both ways)."""
-    known = {tuple(name.split("->")) for name in link_names(dataset)}
+    pairs = zip(dataset.links["from_market"].tolist(), dataset.links["to_market"].tolist())
+    known = {tuple(f"{a}->{b}".split("->")) for a, b in pairs}  # `link_names`, split back
     if scenario.links == "none":
         return frozenset()
     if scenario.links == "domestic":
@@ -414,145 +389,4 @@ def _named_links(scenario: Scenario, i: int, name: str, known: set) -> set[tuple
 
 def apply_overrides(scenario: Scenario, dataset: Dataset) -> Dataset:
     """The data set with the scenario's overrides applied, re-checked as a whole."""
-    if not scenario.overrides:
-        return dataset
-    frames = {}
-    for table, changes in scenario.overrides.items():
-        frame = dataset.table(_overridable(scenario, table)).copy()
-        for i, change in enumerate(changes):
-            frame = _apply_change(scenario, dataset, table, i, change, frame)
-        frames[table] = frame.reset_index(drop=True)
-    changed = dataset.with_tables(**frames)
-    try:
-        if any(TABLES[name].checked_across_tables for name in frames):
-            check_dataset(changed)
-        else:
-            check_tables(changed, frames)  # inf, or scaled beyond LARGEST; NDC forms
-    except InputError as err:
-        raise InputError(
-            scenario.source, f"after overrides: {err.problem}", key="overrides"
-        ) from None
-    return changed
-
-
-def _overridable(scenario: Scenario, table: str) -> str:
-    if table not in OVERRIDABLE:
-        raise InputError(
-            scenario.source,
-            f"table {table!r} cannot be overridden; overridable tables: {', '.join(OVERRIDABLE)}",
-            key=f"overrides.{table}",
-        )
-    return table
-
-
-def _apply_change(
-    scenario: Scenario, ds: Dataset, table: str, i: int, change: Change, frame: pd.DataFrame
-) -> pd.DataFrame:
-    """`frame` with one change applied. An empty value set in a column with a default is that
-    default, as an empty cell of the file is."""
-    place = f"overrides.{table}.{i}"
-    values = change.set if change.set is not None else change.scale
-    for column, value in values.items():
-        _check_value(scenario, place, table, column, value, change.scale is not None)
-    if change.set is not None and TABLES[table].rows_may_be_added:
-        frame = _add_missing_rows(scenario, ds, place, table, change, frame)
-    selected = _select(scenario, place, table, change.where, frame)
-    for column, value in values.items():
-        if change.scale is not None:
-            frame.loc[selected, column] = frame.loc[selected, column] * value
-        else:
-            empty = TABLES[table].column(column).default
-            frame.loc[selected, column] = empty if value is None and empty is not None else value
-    return frame
-
-
-def _check_value(
-    scenario: Scenario, place: str, table: str, column: str, value: Any, is_scale: bool
-) -> None:
-    key = f"{place}.{'scale' if is_scale else 'set'}.{column}"
-    if column not in OVERRIDABLE[table]:
-        raise InputError(
-            scenario.source,
-            f"column {column!r} of {table} cannot be overridden; "
-            f"expected one of {', '.join(OVERRIDABLE[table])}",
-            key=key,
-        )
-    spec: Column = TABLES[table].column(column)
-    if is_scale:
-        bad = spec.kind == "bool" or isinstance(value, bool) or not isinstance(value, int | float)
-        bad = bad or not 0 <= value <= LARGEST
-        expected = f"a factor ≥ 0 and ≤ {LARGEST:g} (true/false columns are set, not scaled)"
-    elif spec.kind == "bool":
-        bad, expected = not isinstance(value, bool), "true or false"
-    elif spec.kind == "str":
-        bad = not (value is None and spec.nullable) and value not in (spec.choices or ())
-        expected = spec.expectation() + (" or empty" if spec.nullable else "")
-    else:
-        bad = value is None and not spec.nullable
-        bad |= value is not None and (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or (spec.minimum is not None and value < spec.minimum)
-            or not abs(value) <= LARGEST
-        )
-        expected = spec.expectation() + (" or empty" if spec.nullable else "")
-    if bad or (isinstance(value, float) and value != value):
-        raise InputError(scenario.source, f"expected {expected}, found {value!r}", key=key)
-
-
-def _select(
-    scenario: Scenario, place: str, table: str, where: dict, frame: pd.DataFrame
-) -> pd.Series:
-    mask = pd.Series(True, index=frame.index)
-    for column, wanted in where.items():
-        if column not in frame.columns:
-            raise InputError(
-                scenario.source,
-                f"{table} has no column {column!r}; columns: {', '.join(TABLES[table].key)}, ...",
-                key=f"{place}.where",
-            )
-        values = wanted if isinstance(wanted, list) else [wanted]
-        mask &= frame[column].isin(values)
-    if not mask.any():
-        raise InputError(
-            scenario.source, f"'where' matches no row of {table}", key=f"{place}.where"
-        )
-    return mask
-
-
-def _add_missing_rows(
-    scenario: Scenario, ds: Dataset, place: str, table: str, change: Change, frame: pd.DataFrame
-) -> pd.DataFrame:
-    """For a value table, `set` also creates the rows its `where` names but the data lacks."""
-    key = list(TABLES[table].key)
-    domain = _key_domain(ds, table)
-    for column, wanted in change.where.items():
-        if column in key:
-            values = wanted if isinstance(wanted, list) else [wanted]
-            domain = domain[domain[column].isin(values)]
-    present = set(frame[key].itertuples(index=False, name=None))
-    missing = domain[[k not in present for k in domain[key].itertuples(index=False, name=None)]]
-    if missing.empty:
-        return frame
-    defaults = {c.name: c.default for c in TABLES[table].columns if c.name not in key}
-    if table == "banking":
-        defaults["banking_allowed"] = True
-    return pd.concat([frame, missing.assign(**defaults)], ignore_index=True)
-
-
-def _key_domain(ds: Dataset, table: str) -> pd.DataFrame:
-    """Every key a value table could have: its entities times the periods."""
-    ets = ds.markets.loc[ds.markets["kind"] == "ets", "market"]
-    entities = {
-        "limits": ("market", ds.markets["market"]),
-        "price_controls": ("market", ets),
-        "banking": ("market", ets),
-        "taxes": ("region", pd.Series(ds.regions)),
-        "ndc": ("region", pd.Series(ds.regions)),
-        "gdp": ("region", pd.Series(ds.regions)),
-    }[table]
-    # object, as the data set's text columns: a `where` value of any type compares as unequal
-    frame = pd.DataFrame({entities[0]: pd.Series(list(entities[1]), dtype=object)})
-    if "period" in TABLES[table].key:
-        frame = frame.merge(pd.DataFrame({"period": list(ds.periods)}), how="cross")
-    return frame
+    return apply_changes(scenario.overrides, dataset, scenario.source)
