@@ -60,14 +60,9 @@ import numpy as np
 import pandas as pd
 
 from abatelink.model.index import ModelIndex
-from abatelink.results.extract import Extract, clean, clean_values, take
+from abatelink.results.extract import Extract, clean, clean_values, sum_by, take
 from abatelink.results.prices import price_rows, price_vector
-from abatelink.results.projects import (
-    cobenefit_table,
-    credit_table,
-    regional_pm_benefits,
-    regional_project_costs,
-)
+from abatelink.results.projects import regional_pm_benefits, regional_project_costs
 
 ACCOUNTS = ("national_cost_musd", "government_revenue_musd", "emitters_cost_musd")
 RESOURCE_LINES = (
@@ -220,12 +215,6 @@ def _has(x: Extract, name: str) -> bool:
     return hasattr(x.model.pyomo, name)
 
 
-def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Σ values per code (codes −1 left out)."""
-    keep = codes >= 0
-    return np.bincount(codes[keep], values[keep], minlength=size).astype(float)
-
-
 def _prices(x: Extract, prices: pd.DataFrame | None) -> np.ndarray:
     """The price of each row of `price_rows`, as the price table reports it."""
     if prices is None:
@@ -324,12 +313,12 @@ def cost_lines(x: Extract, prices: pd.DataFrame | None = None) -> Arrays:
     lines |= _offset_lines(pl, offer_arrays(x, prices))
     into_tax = np.where(pl.cross & pl.to_tax, pl.importer, -1)
     paid = trades["volume_mt"] * trades["settlement_price_usd_per_t"]
-    lines["paid_abroad_against_tax_musd"] = _sum_by(into_tax, paid, pl.size)
+    lines["paid_abroad_against_tax_musd"] = sum_by(into_tax, paid, pl.size)
     tax = x.param_array("tax_rate_usd_per_t") * x.array("taxed_emissions_mt")
     lines["tax_musd"] = tax if len(tax) else np.zeros(pl.size)
-    lines["floor_top_up_musd"] = _sum_by(pl.ets_region, floor_top_ups(x, prices), pl.size)
+    lines["floor_top_up_musd"] = sum_by(pl.ets_region, floor_top_ups(x, prices), pl.size)
     ceiling = x.param_array("ceiling_usd_per_t") * x.array("ceiling_sales_mt")
-    lines["ceiling_sales_musd"] = _sum_by(pl.ets_region, ceiling, pl.size)
+    lines["ceiling_sales_musd"] = sum_by(pl.ets_region, ceiling, pl.size)
     lines["national_cost_musd"] = (
         lines["resource_cost_musd"] + lines["paid_abroad_musd"] - lines["received_from_abroad_musd"]
     )
@@ -388,32 +377,29 @@ def resource_lines(x: Extract) -> Arrays:
     """`resource_costs`'s lines per region-period code."""
     pl, idx = places(x), x.model.index
     spent = x.step_abatement() * idx.steps["cost_usd_per_t"].to_numpy()
-    lines = {"abatement_cost_musd": _sum_by(pl.step_region, spent, pl.size)}
+    lines = {"abatement_cost_musd": sum_by(pl.step_region, spent, pl.size)}
     lines["project_cost_musd"], lines["pm_benefit_musd"] = _project_lines(x)
     borne = np.zeros(0)
     if idx.links:
         borne = x.array("trade_mt") * x.param_array("transaction_cost_usd_per_t")
-    lines["transaction_cost_musd"] = _sum_by(pl.importer, borne, pl.size)
+    lines["transaction_cost_musd"] = sum_by(pl.importer, borne, pl.size)
     paid = np.zeros(0)
     if idx.offers:
         paid = x.array("offer_mt") * x.param_array("offer_price_usd_per_t")
-    lines["offsets_cost_musd"] = _sum_by(pl.buyer, paid, pl.size)
+    lines["offsets_cost_musd"] = sum_by(pl.buyer, paid, pl.size)
     lines["resource_cost_musd"] = sum(lines[name] for name in RESOURCE_LINES)
     return lines
 
 
 def _project_lines(x: Extract) -> tuple[np.ndarray, np.ndarray]:
     """Each region's share of project costs, and −(value of the PM it is spared)."""
-    pl = places(x)
-    zero = np.zeros(pl.size)
+    zero = np.zeros(places(x).size)
     if not x.model.index.projects.projects or not np.abs(x.array("project_cost_musd")).max() > 0:
         return zero, zero
-    keys = pd.MultiIndex.from_frame(pl.keys)
-    costs = regional_project_costs(x, credit_table(x)).reindex(keys, fill_value=0.0).to_numpy()
+    costs = regional_project_costs(x)
     if not any(x.inputs.pm_damage_usd_per_t.values()):
         return costs, zero
-    pm = regional_pm_benefits(x, cobenefit_table(x)).reindex(keys, fill_value=0.0).to_numpy()
-    return costs, pm
+    return costs, regional_pm_benefits(x)
 
 
 def _trade_lines(pl: Places, trades: Arrays) -> Arrays:
@@ -437,7 +423,7 @@ def _trade_lines(pl: Places, trades: Arrays) -> Arrays:
     paid = volume * settle
 
     def by(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
-        return _sum_by(np.where(abroad, codes, -1), values, pl.size)
+        return sum_by(np.where(abroad, codes, -1), values, pl.size)
 
     return {
         "paid_abroad_musd": by(pl.importer, paid),
@@ -460,9 +446,9 @@ def _offset_lines(pl: Places, offers: Arrays) -> Arrays:
     volume, price = offers["volume_mt"], offers["price_usd_per_t"]
     market = offers["buyer_price_usd_per_t"]
     return {
-        "offsets_sold_musd": _sum_by(pl.seller, offers["payment_musd"], pl.size),
-        "emitters_offsets_musd": _sum_by(pl.buyer, volume * np.minimum(price, market), pl.size),
-        "offset_support_musd": _sum_by(pl.buyer, volume * np.maximum(price - market, 0.0), pl.size),
+        "offsets_sold_musd": sum_by(pl.seller, offers["payment_musd"], pl.size),
+        "emitters_offsets_musd": sum_by(pl.buyer, volume * np.minimum(price, market), pl.size),
+        "offset_support_musd": sum_by(pl.buyer, volume * np.maximum(price - market, 0.0), pl.size),
     }
 
 
@@ -492,9 +478,9 @@ def covered_emissions(x: Extract) -> np.ndarray:
     pl, idx = places(x), x.model.index
     size = len(idx.ets_markets) * len(idx.periods)
     net = x.param_array("pool_baseline_mt") - x.array("pool_abatement_mt")
-    emissions = _sum_by(pl.pool_market, net, size)
+    emissions = sum_by(pl.pool_market, net, size)
     if len(pl.generation_market):
-        emissions -= _sum_by(pl.generation_market, x.array("generated_mt"), size)
+        emissions -= sum_by(pl.generation_market, x.array("generated_mt"), size)
     return emissions
 
 

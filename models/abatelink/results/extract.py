@@ -124,6 +124,12 @@ class Recording(Extract):
         return super().param_array(name)
 
 
+def sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Σ values per code in 0..size−1 (codes −1 left out)."""
+    keep = codes >= 0
+    return np.bincount(codes[keep], values[keep], minlength=size).astype(float)
+
+
 def take(values: np.ndarray, positions: np.ndarray, fill: float) -> np.ndarray:
     """values[positions], `fill` where a position is −1 (`Extract.positions`)."""
     if not len(values):
