@@ -12,7 +12,7 @@ import codecs
 import csv
 import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from abatelink.inputs.schema import (
     FALSE_WORDS,
     FREE_TEXT_COLUMNS,
     LARGEST,
+    NAME_SEPARATORS,
     TRUE_WORDS,
     Column,
     Table,
@@ -34,9 +35,9 @@ from abatelink.inputs.schema import (
 )
 
 # Bytes that need no second look in a CSV file (`_read_simple_csv`): printable ASCII except
-# space and quote, and the line feed. A file with a quote, carriage return or NUL is read by
-# the csv module; one with other bytes (spaces, non-ASCII text) is checked cell by cell.
-_ORDINARY_BYTES = bytes(b for b in range(0x21, 0x7F) if b != ord('"')) + b"\n"
+# space and quote. A file with a quote, carriage return or NUL is read by the csv module; one
+# with other bytes (spaces, non-ASCII text) is checked cell by cell.
+_ORDINARY_BYTES = bytes(b for b in range(0x21, 0x7F) if b != ord('"'))
 _UNREADABLE_BYTES = {ord('"'), ord("\r"), 0}
 # A cell that starts or ends with what `str.strip` removes (U+3000 is the last such character).
 _WHITESPACE = "".join(f"\\x{{{i:x}}}" for i in range(0x3001) if chr(i).isspace())
@@ -45,12 +46,16 @@ _SPACE_AROUND = f"^[{_WHITESPACE}]|[{_WHITESPACE}]$"
 # pandas may not): no "+" sign, at most a two-digit exponent, at most 30 characters.
 _PLAIN_NUMBER = r"^(-?(\d+\.?\d*|\.\d+)([eE][+-]?\d\d?)?)?$"
 _PLAIN_NUMBER_LENGTH = 30
+_NUMBER_CHARACTERS = "0123456789.-"
+_PLAIN_NAME_BYTES = bytes(b for b in range(0x20, 0x7F) if chr(b) not in NAME_SEPARATORS)
+# Files this large are split by pyarrow on several threads.
+_THREADED_BYTES = 1 << 22
 
 
 def empty_table(table: Table) -> pd.DataFrame:
     """A typed, empty frame with the table's columns (for an optional table that is absent)."""
     dtypes = {"str": object, "float": float, "int": int, "bool": bool, "period": int}
-    return pd.DataFrame({c.name: pd.Series(dtype=dtypes[c.kind]) for c in table.columns})
+    return _frame({c.name: np.empty(0, dtype=dtypes[c.kind]) for c in table.columns}, 0)
 
 
 def read_table(path: Path, table: Table, periods: tuple[int, ...]) -> pd.DataFrame:
@@ -60,7 +65,7 @@ def read_table(path: Path, table: Table, periods: tuple[int, ...]) -> pd.DataFra
 
 def read_table_with_lines(
     path: Path, table: Table, periods: tuple[int, ...]
-) -> tuple[pd.DataFrame, tuple[int, ...]]:
+) -> tuple[pd.DataFrame, Sequence[int]]:
     """`read_table`, and the line of the file each row starts on (for later error messages)."""
     if not path.exists():
         if table.optional:
@@ -72,11 +77,31 @@ def read_table_with_lines(
     columns = {c.name: _parse_column(path, cells[c.name], c, periods) for c in table.columns}
     for name in FREE_TEXT_COLUMNS:
         if name in raw.header:
-            text = _Cells(raw.column(name), raw.lines)
-            columns[name] = pd.Series(_as_objects(text), dtype=object)
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.lines)))
-    _check_unique_key(path, frame, table, cells)
-    return frame, tuple(raw.lines)
+            columns[name] = _as_objects(_Cells(raw.column(name), raw.lines))
+    frame = _frame(columns, len(raw.lines))
+    _check_unique_key(path, frame, table, cells, _key_codes(columns, table, cells))
+    return frame, _line_numbers(raw.lines)
+
+
+def _frame(columns: Mapping[str, np.ndarray], rows: int) -> pd.DataFrame:
+    """The typed columns as a frame, not copied; text stays Python strings (dtype object)."""
+    index = pd.RangeIndex(rows)
+    series = {
+        name: pd.Series(values, index=index, dtype=values.dtype, copy=False)
+        for name, values in columns.items()
+    }
+    return pd.DataFrame(series, index=index, copy=False)
+
+
+def _line_numbers(lines: Sequence[int]) -> Sequence[int]:
+    """`lines` as a range where they follow each other (as they do in most files), else a tuple."""
+    if isinstance(lines, range):
+        return lines
+    if not lines:
+        return range(0)
+    if lines[-1] - lines[0] == len(lines) - 1:
+        return range(lines[0], lines[-1] + 1)
+    return tuple(lines)
 
 
 @dataclass(frozen=True)
@@ -108,12 +133,25 @@ class _Cells:
         """The cells dictionary-encoded: each distinct text once, and its index for each cell."""
         return pc.dictionary_encode(self.text).combine_chunks()
 
+    @functools.cached_property
+    def indices(self) -> np.ndarray:
+        """The index of each cell's text in `encoded.dictionary`."""
+        return self.encoded.indices.to_numpy(zero_copy_only=False)
+
     def fail_where(
-        self, path: Path, bad: np.ndarray, column: Column, expected: str | None = None
+        self,
+        path: Path,
+        bad: np.ndarray,
+        column: Column,
+        expected: str | None = None,
+        at: np.ndarray | None = None,
     ) -> None:
-        """Raise `InputError` at the first cell where `bad` holds, quoting the cell."""
+        """Raise `InputError` at the first cell where `bad` holds, quoting the cell.
+
+        With `at`, `bad` holds for each distinct text, and `at` is each cell's text (`indices`).
+        """
         if bad.any():
-            first = int(np.argmax(bad))
+            first = int(np.argmax(bad if at is None else bad[at]))
             self.fail(path, first, column, repr(self.text[first].as_py()), expected)
 
     def fail(
@@ -182,13 +220,13 @@ def _read_simple_csv(data: bytes) -> _CsvText | None:
     than the csv module reads and none with whitespace around it. Then pyarrow splits the
     lines into the cells `_read_any_csv` finds, and row i is on line i + 2.
     """
-    data = data.removeprefix(codecs.BOM_UTF8)
-    unusual = set(data.translate(None, _ORDINARY_BYTES))
-    if not data or data.startswith(b"\n") or unusual & _UNREADABLE_BYTES:
+    start = len(codecs.BOM_UTF8) if data[:3] == codecs.BOM_UTF8 else 0
+    unusual, breaks = _scan(data, start)
+    if len(data) == start or data[start : start + 1] == b"\n" or unusual & _UNREADABLE_BYTES:
         return None
-    end = data.find(b"\n")
+    end = data.find(b"\n", start)
     try:
-        header = data[: end if end >= 0 else len(data)].decode().split(",")
+        header = data[start : end if end >= 0 else len(data)].decode().split(",")
     except UnicodeDecodeError:
         return None
     if any(name != name.strip() for name in header):
@@ -196,8 +234,10 @@ def _read_simple_csv(data: bytes) -> _CsvText | None:
     names = [str(i) for i in range(len(header))]
     try:
         table = pyarrow.csv.read_csv(
-            io.BytesIO(data),
-            read_options=pyarrow.csv.ReadOptions(column_names=names, skip_rows=1),
+            pa.BufferReader(pa.py_buffer(data)[start:]),
+            read_options=pyarrow.csv.ReadOptions(
+                column_names=names, skip_rows=1, use_threads=len(data) >= _THREADED_BYTES
+            ),
             parse_options=pyarrow.csv.ParseOptions(quote_char=False),
             convert_options=pyarrow.csv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string())
@@ -205,7 +245,7 @@ def _read_simple_csv(data: bytes) -> _CsvText | None:
         )
     except pa.ArrowInvalid:  # a row with more or fewer cells than the header, not UTF-8, ...
         return None
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    lines = breaks + (data[-1:] != b"\n")
     if table.num_rows != lines - 1:  # a blank line (pyarrow skips it too)
         return None
     columns = table.columns
@@ -216,6 +256,14 @@ def _read_simple_csv(data: bytes) -> _CsvText | None:
     ):
         return None
     return _CsvText(header, columns, range(2, 2 + table.num_rows), 1)
+
+
+def _scan(data: bytes, start: int) -> tuple[set[int], int]:
+    """The bytes of data[start:] that need a second look (neither `_ORDINARY_BYTES` nor a line
+    feed), and how many line feeds there are."""
+    kept = data[start:].translate(None, _ORDINARY_BYTES)
+    unusual = kept.translate(None, b"\n")
+    return set(unusual), len(kept) - len(unusual)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -262,7 +310,7 @@ def _check_header(path: Path, raw: _CsvText, table: Table) -> None:
 
 def _parse_column(
     path: Path, cells: _Cells, column: Column, periods: tuple[int, ...]
-) -> np.ndarray | pd.Series:
+) -> np.ndarray:
     """The typed cells of one column; `InputError` at the first cell that does not fit."""
     empty = _mask(pc.equal(cells.text, ""))
     if not column.nullable and empty.any():
@@ -275,39 +323,73 @@ def _parse_column(
             cells.fail_where(path, ~_plain_names(cells) & ~empty, column)
         objects = _as_objects(cells)
         objects[empty] = np.nan
-        return pd.Series(objects, dtype=object)
+        return objects
     if column.kind == "bool":
-        filled = pd.Series(pd.array(cells.text, dtype="str")).where(~empty, str(column.default))
-        return _parse_bool(path, _Cells(pa.array(filled.array), cells.lines), filled, column)
-    values = _parse_numbers(path, cells, empty, column, periods)
-    if column.kind in ("int", "period"):
-        return pd.Series(values).astype(int)
-    return values if column.default is None else pd.Series(values).fillna(column.default)
+        return _parse_bool(path, cells, column)
+    return _parse_numbers(path, cells, empty, column, periods)
 
 
 def _parse_numbers(
     path: Path, cells: _Cells, empty: np.ndarray, column: Column, periods: tuple[int, ...]
 ) -> np.ndarray:
-    """The numbers of a float, int or period column (NaN where empty), checked in order."""
-    values = _plain_numbers(cells.text, empty)
+    """The numbers of a float, int or period column, checked in order (`_typed`).
+
+    An int or period column holds few distinct texts: each is read and checked once.
+    """
+    if column.kind == "float":
+        values = _plain_numbers(cells.text, empty)
+    else:
+        words = pa.chunked_array([cells.encoded.dictionary])
+        blank = _mask(pc.equal(words, ""))
+        values = _plain_numbers(words, blank)
+        if values is not None:
+            _check_numbers(path, cells, values, ~blank, column, periods, cells.indices)
+            return _typed(values, column)[cells.indices]
     if values is None:
         text = pd.Series(pd.array(cells.text, dtype="str"))
         values = pd.to_numeric(text.where(~empty, None), errors="coerce").to_numpy(dtype=float)
-    cells.fail_where(path, np.isnan(values) & ~empty, column)
-    cells.fail_where(path, np.isinf(values), column)
+    _check_numbers(path, cells, values, ~empty, column, periods)
+    return _typed(values, column)
+
+
+def _typed(values: np.ndarray, column: Column) -> np.ndarray:
+    """Checked numbers (NaN where empty) as the column holds them: whole numbers as integers,
+    an empty cell as the default where there is one."""
+    if column.kind in ("int", "period"):
+        return values.astype(int)
+    if column.default is None:
+        return values
+    return np.where(np.isnan(values), column.default, values)
+
+
+def _check_numbers(
+    path: Path,
+    cells: _Cells,
+    values: np.ndarray,
+    filled: np.ndarray,
+    column: Column,
+    periods: tuple[int, ...],
+    at: np.ndarray | None = None,
+) -> None:
+    """`InputError` at the first cell whose number does not fit the column, check by check.
+
+    `values` and `filled` (not empty) are of each cell, or with `at` of each distinct text.
+    """
+    cells.fail_where(path, np.isnan(values) & filled, column, at=at)
+    cells.fail_where(path, np.isinf(values), column, at=at)
     if column.kind in ("int", "period"):
         with np.errstate(invalid="ignore"):
-            cells.fail_where(path, (values % 1 != 0) & ~empty, column)
+            cells.fail_where(path, (values % 1 != 0) & filled, column, at=at)
     if column.minimum is not None:
-        cells.fail_where(path, values < column.minimum, column)
+        cells.fail_where(path, values < column.minimum, column, at=at)
     if column.maximum is not None:
-        cells.fail_where(path, values > column.maximum, column)
+        cells.fail_where(path, values > column.maximum, column, at=at)
     elif column.kind != "period":
-        cells.fail_where(path, np.abs(values) > LARGEST, column, column.expectation(LARGEST))
+        bad = np.abs(values) > LARGEST
+        cells.fail_where(path, bad, column, column.expectation(LARGEST), at=at)
     if column.kind == "period":
         expected = f"one of the periods {list(periods)}"
-        cells.fail_where(path, ~np.isin(values, periods), column, expected)
-    return values
+        cells.fail_where(path, ~np.isin(values, periods), column, expected, at=at)
 
 
 def _plain_numbers(text: pa.ChunkedArray, empty: np.ndarray) -> np.ndarray | None:
@@ -321,10 +403,10 @@ def _plain_numbers(text: pa.ChunkedArray, empty: np.ndarray) -> np.ndarray | Non
     if longest > _PLAIN_NUMBER_LENGTH or not _all_plain(text):
         return None
     try:
-        numbers = pc.cast(pc.if_else(empty, None, text), pa.float64())
+        numbers = pc.cast(pc.if_else(empty, None, text) if empty.any() else text, pa.float64())
     except pa.ArrowInvalid:
         return None
-    values = numbers.to_numpy(zero_copy_only=False).astype(float)
+    values = np.require(numbers.to_numpy(zero_copy_only=False), np.float64, "W")
     if np.signbit(values[values == 0]).any():
         return None
     return values
@@ -336,66 +418,108 @@ def _all_plain(text: pa.ChunkedArray) -> bool:
     Cells made of digits, "." and "-" only need no regular expression (which is slower):
     pyarrow reads such a cell only if it is a plain number.
     """
-    chunks = (chunk.buffers()[2] for chunk in text.chunks)
-    characters = b"".join(buffer.to_pybytes() for buffer in chunks if buffer is not None)
-    if not characters.translate(None, b"0123456789.-"):
+    buffers = (chunk.buffers()[2] for chunk in text.chunks)
+    characters = (buffer.to_pybytes() for buffer in buffers if buffer is not None)
+    if not any(chunk.translate(None, _NUMBER_CHARACTERS.encode()) for chunk in characters):
         return True
-    return pc.all(pc.match_substring_regex(text, _PLAIN_NUMBER)).as_py() is not False
+    others = pc.not_equal(pc.ascii_trim(text, _NUMBER_CHARACTERS), "")
+    plain = pc.match_substring_regex(pc.filter(text, others), _PLAIN_NUMBER)
+    return pc.all(plain).as_py() is not False
 
 
-def _parse_bool(path: Path, cells: _Cells, filled: pd.Series, column: Column) -> pd.Series:
-    """true or false words (`filled`: the text of `cells`, empty cells given the default)."""
-    lowered = filled.str.lower()
-    cells.fail_where(path, ~lowered.isin(TRUE_WORDS | FALSE_WORDS).to_numpy(), column)
-    return lowered.isin(TRUE_WORDS)
+def _parse_bool(path: Path, cells: _Cells, column: Column) -> np.ndarray:
+    """true or false words (an empty cell: the column's default), each distinct text once."""
+    words = [str(column.default) if w == "" else w for w in cells.encoded.dictionary.to_pylist()]
+    lowered = [word.lower() for word in words]
+    known = np.array([word in TRUE_WORDS | FALSE_WORDS for word in lowered], dtype=bool)
+    if not known.all():
+        first = int(np.argmax(~known[cells.indices]))
+        cells.fail(path, first, column, repr(words[cells.indices[first]]))
+    return np.array([word in TRUE_WORDS for word in lowered], dtype=bool)[cells.indices]
 
 
-def _mask(flags: pa.ChunkedArray) -> np.ndarray:
+def _mask(flags: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """A pyarrow boolean array as a NumPy one."""
     return np.asarray(flags.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _plain_names(cells: _Cells) -> np.ndarray:
-    """Whether each cell is a `plain_name` (each distinct text tested once)."""
-    words = cells.encoded.dictionary.to_pylist()
-    plain = np.array([plain_name(word) for word in words], dtype=bool)
-    return plain[cells.encoded.indices.to_numpy(zero_copy_only=False)]
+    """Whether each cell is a `plain_name` (each distinct text tested once).
+
+    Text of printable ASCII characters but the separators is plain, and needs no test.
+    """
+    words = cells.encoded.dictionary
+    characters = words.buffers()[2]
+    if characters is None or not characters.to_pybytes().translate(None, _PLAIN_NAME_BYTES):
+        return np.ones(len(cells.indices), dtype=bool)
+    plain = np.array([plain_name(word) for word in words.to_pylist()], dtype=bool)
+    return plain[cells.indices]
 
 
 def _as_objects(cells: _Cells) -> np.ndarray:
     """The cells as an array of Python strings (each distinct text made once)."""
-    words = cells.encoded.dictionary.to_numpy(zero_copy_only=False)
-    return words[cells.encoded.indices.to_numpy(zero_copy_only=False)]
+    return cells.encoded.dictionary.to_numpy(zero_copy_only=False)[cells.indices]
 
 
 def _check_unique_key(
-    path: Path, frame: pd.DataFrame, table: Table, cells: dict[str, _Cells]
+    path: Path,
+    frame: pd.DataFrame,
+    table: Table,
+    cells: dict[str, _Cells],
+    codes: tuple[np.ndarray, int],
 ) -> None:
-    """No two rows with the same key: `InputError` at the second of the first such pair."""
+    """No two rows with the same key: `InputError` at the second of the first such pair.
+
+    `codes`: `_key_codes` of the rows.
+    """
+    if not _has_repeats(*codes):
+        return
     keys = list(table.key)
-    repeated = _key_codes(frame, table, cells).duplicated(keep="first").to_numpy()
-    if repeated.any():
-        lines = cells[keys[0]].lines
-        row = int(np.argmax(repeated))
-        same = (frame[keys] == frame.loc[row, keys]).all(axis=1)
-        key = ", ".join(f"{k}={frame.loc[row, k]}" for k in keys)
-        raise InputError(
-            path,
-            f"duplicate key ({key}); it already appears on line {lines[int(same.idxmax())]}",
-            line=int(lines[row]),
-        )
+    repeated = pd.Series(codes[0]).duplicated(keep="first").to_numpy()
+    lines = cells[keys[0]].lines
+    row = int(np.argmax(repeated))
+    same = (frame[keys] == frame.loc[row, keys]).all(axis=1)
+    key = ", ".join(f"{k}={frame.loc[row, k]}" for k in keys)
+    raise InputError(
+        path,
+        f"duplicate key ({key}); it already appears on line {lines[int(same.idxmax())]}",
+        line=int(lines[row]),
+    )
 
 
-def _key_codes(frame: pd.DataFrame, table: Table, cells: dict[str, _Cells]) -> pd.DataFrame:
-    """The key columns of `frame`, with integer codes for text (quicker to compare).
+def _key_codes(
+    columns: Mapping[str, np.ndarray], table: Table, cells: dict[str, _Cells]
+) -> tuple[np.ndarray, int]:
+    """One integer per row, the same for rows with the same key (quicker to compare), and a
+    bound on the integers.
 
     Equal codes stand for equal text, and an empty cell's code for the missing value.
     """
-    return pd.DataFrame(
-        {
-            k: cells[k].encoded.indices.to_numpy(zero_copy_only=False)
-            if table.column(k).kind == "str"
-            else frame[k].to_numpy()
-            for k in table.key
-        }
-    )
+    codes, size = np.zeros(len(columns[table.key[0]]), dtype=np.int64), 1
+    for name in table.key:
+        if table.column(name).kind == "str":
+            part, count = cells[name].indices, len(cells[name].encoded.dictionary)
+        else:
+            part, count = _value_codes(cells[name], columns[name])
+        if size * count >= 2**62:
+            codes, uniques = pd.factorize(codes)
+            size = len(uniques)
+        codes *= count
+        codes += part
+        size *= count
+    return codes, size
+
+
+def _value_codes(cells: _Cells, values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Codes of the cells' numbers (equal for equal numbers) and how many there are."""
+    of_text = np.zeros(len(cells.encoded.dictionary), dtype=values.dtype)
+    of_text[cells.indices] = values
+    distinct, code = np.unique(of_text, return_inverse=True)
+    return code[cells.indices], len(distinct)
+
+
+def _has_repeats(codes: np.ndarray, size: int) -> bool:
+    """Whether some code appears twice (codes are below `size`)."""
+    if size <= 4 * len(codes) + 1024:
+        return bool((np.bincount(codes, minlength=1) > 1).any())
+    return not pd.Index(codes).is_unique

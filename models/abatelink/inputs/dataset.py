@@ -9,7 +9,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -136,7 +137,7 @@ class Dataset:
     grids: pd.DataFrame
     sources: dict[str, dict[str, str]]
     digest: str
-    lines: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
+    lines: dict[str, Sequence[int]] = field(default_factory=dict, repr=False, compare=False)
     """The line of its file each row of a table is on, for error messages."""
 
     @property
@@ -182,15 +183,22 @@ def load_dataset(path: str | Path) -> Dataset:
     if not folder.is_dir():
         raise InputError(folder, "data set folder not found")
     meta = parse(DatasetMeta, read_yaml(folder / META_FILE), folder / META_FILE)
-    read = {
-        n: read_table_with_lines(folder / t.file_name, t, meta.periods) for n, t in TABLES.items()
-    }
-    tables = {name: frame for name, (frame, _) in read.items()}
-    lines = {name: rows for name, (_, rows) in read.items()}
-    sources = _read_sources(folder)
-    dataset = Dataset(
-        path=folder, meta=meta, sources=sources, digest=_digest(folder), lines=lines, **tables
-    )
+    with ThreadPoolExecutor(max_workers=2) as aside:  # hashing and YAML beside the tables
+        digest, sources = aside.submit(_digest, folder), aside.submit(_read_sources, folder)
+        read = {
+            n: read_table_with_lines(folder / t.file_name, t, meta.periods)
+            for n, t in TABLES.items()
+        }
+        tables = {name: frame for name, (frame, _) in read.items()}
+        lines = {name: rows for name, (_, rows) in read.items()}
+        dataset = Dataset(
+            path=folder,
+            meta=meta,
+            sources=sources.result(),
+            digest=digest.result(),
+            lines=lines,
+            **tables,
+        )
     check_dataset(dataset)
     return dataset
 
@@ -208,11 +216,13 @@ def _read_sources(folder: Path) -> dict[str, dict[str, str]]:
 
 def _digest(folder: Path) -> str:
     """SHA-256 over the data set's files (names and bytes), for provenance."""
-    digest = hashlib.sha256()
+    digest, block = hashlib.sha256(), bytearray(1 << 20)
     for file in sorted(folder.glob("*")):
         if file.suffix in (".csv", ".yaml", ".yml"):
             digest.update(file.name.encode())
-            digest.update(file.read_bytes())
+            with file.open("rb") as stream:
+                while size := stream.readinto(block):
+                    digest.update(memoryview(block)[:size])
     return digest.hexdigest()
 
 
@@ -251,11 +261,11 @@ def check_tables(ds: Dataset, tables: Iterable[str]) -> None:
 def check_values(ds: Dataset, tables: Iterable[str] = TABLES) -> None:
     """Numbers within their columns' bounds (scenario overrides change them after reading)."""
     for name in tables:
-        table = TABLES[name]
-        for column in table.columns:
+        table, frame = TABLES[name], ds.table(name)
+        for column in table.columns if len(frame) else ():
             if column.kind not in ("float", "int"):
                 continue
-            values = ds.table(name)[column.name].to_numpy(dtype=float)
+            values = frame[column.name].to_numpy(dtype=float)
             low = -LARGEST if column.minimum is None else column.minimum
             high = LARGEST if column.maximum is None else column.maximum
             bad = ~((values >= low) & (values <= high))
@@ -275,6 +285,8 @@ def _require_in(
     ds: Dataset, table: str, column: str, allowed: Iterable[object], expected: str
 ) -> None:
     frame = ds.table(table)
+    if not len(frame):
+        return
     outside = ~frame[column].isin(set(allowed))
     bad = frame[column].notna() & outside if outside.any() else outside
     for row, line in _rows(ds, table, bad):
@@ -326,8 +338,10 @@ def _check_emitters(ds: Dataset) -> None:
 
 def _same_region(ds: Dataset, table: str, column: str, listed_in: str, owner: str) -> None:
     """What `column` names (a row of `listed_in` with its region) is of the row's own region."""
-    region_of = ds.table(listed_in).set_index(TABLES[listed_in].key[0])["region"]
     frame = ds.table(table)
+    if not len(frame):
+        return
+    region_of = ds.table(listed_in).set_index(TABLES[listed_in].key[0])["region"]
     named = frame[frame[column].notna()]
     wrong = named[column].map(region_of) != named["region"]
     for row, line in _rows(ds, table, wrong):
@@ -344,10 +358,8 @@ def _same_region(ds: Dataset, table: str, column: str, listed_in: str, owner: st
 def _check_baseline_and_mac(ds: Dataset) -> None:
     _require_in(ds, "baseline", "emitter", ds.emitters["emitter"], "an emitter of emitters.csv")
     _require_complete(ds, "baseline", "emitter", ds.emitters["emitter"], "emitters.csv")
-    keys = pd.MultiIndex.from_frame(ds.baseline[["emitter", "period"]])
-    mac_keys = pd.MultiIndex.from_frame(ds.mac[["emitter", "period"]])
-    unknown = ~mac_keys.isin(keys)
-    for i, line in _rows(ds, "mac", pd.Series(unknown, index=ds.mac.index)):
+    baseline_rows = _baseline_rows(ds)
+    for i, line in _rows(ds, "mac", pd.Series(baseline_rows < 0, index=ds.mac.index)):
         row = ds.mac.loc[i]
         raise InputError(
             ds.file("mac"),
@@ -355,20 +367,52 @@ def _check_baseline_and_mac(ds: Dataset) -> None:
             line=line,
             column="emitter",
         )
-    _check_mac_within_baseline(ds)
+    _check_mac_within_baseline(ds, baseline_rows)
 
 
-def _check_mac_within_baseline(ds: Dataset) -> None:
-    """The steps of each emitter and period add up to no more than its baseline."""
-    total = ds.mac.groupby(["emitter", "period"])["quantity_mt"].sum()
-    base = ds.baseline.set_index(["emitter", "period"])["emissions_mt"].reindex(total.index)
-    over = total > base + QUANTITY_TOLERANCE_MT
-    if over.any():
-        emitter, period = over[over].index[0]
+def _baseline_rows(ds: Dataset) -> np.ndarray:
+    """The position in baseline.csv of each mac.csv row's emitter and period (−1 if none)."""
+    emitter_at, emitters = pd.factorize(ds.baseline["emitter"])
+    period_at, periods = pd.factorize(ds.baseline["period"])
+    known = (emitter_at >= 0) & (period_at >= 0)
+    position = np.full((len(emitters), len(periods)), -1)
+    position[emitter_at[known], period_at[known]] = np.flatnonzero(known)
+    emitter = _positions(emitters, ds.mac["emitter"])
+    period = periods.get_indexer(ds.mac["period"])
+    found = (emitter >= 0) & (period >= 0)
+    if found.all():
+        return position[emitter, period]
+    rows = np.full(len(ds.mac), -1)
+    rows[found] = position[emitter[found], period[found]]
+    return rows
+
+
+def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """The position in `index` of each value (−1 if none), each run of equal neighbours
+    looked up once (a table's rows come in runs, as a plant's MAC steps)."""
+    array = values.to_numpy()
+    new = np.ones(len(array), dtype=bool)
+    np.not_equal(array[1:], array[:-1], out=new[1:])
+    firsts = values.iloc[np.flatnonzero(new)]
+    return index.get_indexer(firsts)[np.cumsum(new) - 1]
+
+
+def _check_mac_within_baseline(ds: Dataset, baseline_rows: np.ndarray) -> None:
+    """The steps of each emitter and period add up to no more than its baseline.
+
+    `baseline_rows`: the row of baseline.csv of each step (`_baseline_rows`).
+    """
+    total = ds.mac["quantity_mt"].groupby(baseline_rows, sort=False).sum()
+    base = ds.baseline["emissions_mt"].to_numpy()
+    rows = total.index.to_numpy()
+    over = rows[total.to_numpy() > base[rows] + QUANTITY_TOLERANCE_MT]
+    if len(over):
+        keys = ds.baseline[["emitter", "period"]].to_numpy()[over]
+        row, (emitter, period) = min(zip(over, keys), key=lambda pair: tuple(pair[1]))
         raise InputError(
             ds.file("mac"),
-            f"the steps of {emitter} in {period} add up to {total[(emitter, period)]:g} Mt, "
-            f"more than its baseline of {base[(emitter, period)]:g} Mt (baseline.csv)",
+            f"the steps of {emitter} in {period} add up to {total[row]:g} Mt, "
+            f"more than its baseline of {base[row]:g} Mt (baseline.csv)",
             column="quantity_mt",
         )
 
@@ -378,15 +422,20 @@ def _require_complete(
 ) -> None:
     """Every name (listed in the file `listed_in`) must have a row for every period."""
     frame = ds.table(table)
-    have = set(zip(frame[column].tolist(), frame["period"].tolist(), strict=True))
-    periods = ds.periods
-    for name in names:
-        for period in periods:
-            if (name, period) not in have:
-                raise InputError(
-                    ds.file(table),
-                    f"no row for {column} {name} in period {period} ({name} is in {listed_in})",
-                )
+    wanted = pd.Index(list(dict.fromkeys(names)), dtype=object)
+    periods = pd.Index(ds.periods)
+    name_at = wanted.get_indexer(frame[column])
+    period_at = periods.get_indexer(frame["period"])
+    given = (name_at >= 0) & (period_at >= 0)
+    have = np.zeros((len(wanted), len(periods)), dtype=bool)
+    have[name_at[given], period_at[given]] = True
+    if not have.all():
+        name, period = np.unravel_index(int(np.argmin(have)), have.shape)
+        raise InputError(
+            ds.file(table),
+            f"no row for {column} {wanted[name]} in period {periods[period]} "
+            f"({wanted[name]} is in {listed_in})",
+        )
 
 
 def _check_caps(ds: Dataset) -> None:
@@ -643,7 +692,7 @@ def _check_distinct_builds(ds: Dataset) -> None:
 
 def _check_crossings(ds: Dataset) -> None:
     """A corridor's `crosses` names regions of the data set, joined by '+'."""
-    if "crosses" not in ds.corridors:
+    if "crosses" not in ds.corridors or not len(ds.corridors):
         return
     crossed = ds.corridors["crosses"].map(crossed_regions)
     bad = crossed.map(lambda regions: any(r not in ds.regions for r in regions))
@@ -672,7 +721,7 @@ def _check_participants(ds: Dataset) -> None:
         raise InputError(
             ds.file("participants"), f"project {sorted(missing)[0]} has no participants"
         )
-    for share in TABLES["participants"].share_sums:
+    for share in TABLES["participants"].share_sums if len(ds.participants) else ():
         given = ds.participants.groupby("project")[share.column]
         partly = given.count().between(1, given.size().max() - 1) & (given.count() != given.size())
         if partly.any():
@@ -688,7 +737,7 @@ def _check_share_sums(ds: Dataset) -> None:
     """The shares each table declares (`Table.share_sums`) add up to at most 1 per key, or to
     exactly 1 where they must; the error names the key and each of its rows."""
     for name, table in TABLES.items():
-        for share in table.share_sums:
+        for share in table.share_sums if len(ds.table(name)) else ():
             shares = ds.table(name).groupby(list(share.per), sort=False)[share.column]
             totals = shares.transform("sum").where(shares.transform("count") > 0)
             off = (totals - 1.0).abs() if share.exactly else totals - 1.0
