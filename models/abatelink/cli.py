@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import math
 import os
 import re
@@ -537,6 +538,7 @@ def _run(args: argparse.Namespace) -> int:
     from abatelink.inputs.scenario import load_scenario
     from abatelink.run import run, run_folder, write_run
 
+    gc.freeze()  # the imported modules' objects live to the end: no collection scans them
     scenario = _with_solver_flags(load_scenario(args.scenario), args)
     with run_folder(scenario, args.out) as target:  # refused before solving, not after
         result = run(scenario, diagnose_always=args.diagnose, out=target.folder)
