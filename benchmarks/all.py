@@ -37,7 +37,11 @@ sweep-bounds
     the worker's model built before timing) vs raw highspy changing the same row and column
     bounds on the same LP, run, duals read (`raw_highspy`, one thread, its MPS read untimed).
 sweep-full
-    The same sweep keeping prices, costs, trades and ndc_prices vs the same bounds-only floor.
+    The same sweep keeping prices, costs, trades and ndc_prices vs the same bounds-only floor
+    (the study only moves bounds, so it takes the compiled path: `detail.path`).
+sweep-full-path
+    The same sweep keeping builds too, which only the full path reads (overrides → levers →
+    persistent interface → result tables per scenario), vs the same floor.
 coalition
     Per coalition of runs/joint-all.yaml (its 16 coalitions, on a model built and solved
     beforehand): benchmarks/coalitions.py `time_coalitions`, the median of one coalition's
@@ -79,7 +83,8 @@ RESULTS = HERE / "results"
 SOURCE = ROOT / "data" / "nea2018"
 PHASES = ("load_s", "build_s", "send_to_highs_s", "solve_s", "extract_s")
 PLANT_CASES = {"plants-lp": "lp", "plants-no-projects": "none", "plants-milp": "all"}
-CASES = (*PLANT_CASES, "sweep-bounds", "sweep-full", "coalition", "startup-help", "run-linked")
+SWEEPS = ("sweep-bounds", "sweep-full", "sweep-full-path")
+CASES = (*PLANT_CASES, *SWEEPS, "coalition", "startup-help", "run-linked")
 FULL_OUTPUTS = ["prices", "costs", "trades", "ndc_prices"]
 QUICK_PLANTS = (5000,)
 FULL_PLANTS = (1000, 5000, 20000, 50000)
@@ -360,16 +365,20 @@ def sweep_floor_s(scenarios: int, folder: Path) -> float:
 
 def sweep_case(name: str, settings: Settings, outputs: list[str]) -> Case:
     from abatelink.inputs.study import design, load_study
+    from abatelink.studies.compiled import CompiledStudy
+    from abatelink.studies.sweep import _worker_model
 
     sweep = benchmark_module("sweep")
     path = sweep_study(settings.folder, settings.scenarios, outputs)
     try:
         rows = design(load_study(path)).to_dict("records")
         ours = sweep.ours(path, rows) / 1000
+        compiled = _worker_model(str(path)).compiled
     finally:
         path.unlink()
     floor = sweep_floor_s(settings.scenarios, settings.folder)
-    detail = {"scenarios": len(rows), "outputs": outputs}
+    taken = "compiled" if isinstance(compiled, CompiledStudy) else f"full: {compiled.reason}"
+    detail = {"scenarios": len(rows), "outputs": outputs, "path": taken}
     return Case(name, ours, floor, "s/scenario", detail=detail)
 
 
@@ -417,6 +426,8 @@ def measure(name: str, settings: Settings) -> list[Case]:
         return [sweep_case(name, settings, ["prices"])]
     if name == "sweep-full":
         return [sweep_case(name, settings, FULL_OUTPUTS)]
+    if name == "sweep-full-path":
+        return [sweep_case(name, settings, [*FULL_OUTPUTS, "builds"])]
     if name == "coalition":
         return [coalition_case(settings)]
     if name == "startup-help":
