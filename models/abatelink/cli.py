@@ -436,8 +436,8 @@ def _sweep(args: argparse.Namespace) -> int:
     rate = summary.batches_run / summary.seconds if summary.seconds else 0.0
     print(
         f"{summary.batches_run} batches run ({summary.scenarios} scenarios in "
-        f"{summary.batches} batches in all), {summary.seconds:.1f} s, {rate:.2f} batches/s; "
-        f"results in {summary.folder}"
+        f"{summary.batches} batches in all, {summary.batching}), {summary.seconds:.1f} s, "
+        f"{rate:.2f} batches/s; results in {summary.folder}"
     )
     return EXIT_OPTIMAL
 

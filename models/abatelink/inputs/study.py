@@ -6,7 +6,7 @@ scenario: ../linked.yaml        # the base scenario, relative to this file
 design: lhs                     # grid | oat | lhs | morris | sobol
 samples: 200                    # lhs: scenarios; morris: trajectories; sobol: N (a power of 2)
 seed: 1
-batch_size: 50
+batch_size: auto                # scenarios per batch; auto: chosen from a scenario's time
 outputs: [prices, costs, trades, builds, credits, ndc_prices]
 headlines:                      # the outputs `abatelink sensitivity` draws (default: cost_pv)
   - {output: cost_pv}           # each region's national cost, present value
@@ -38,15 +38,24 @@ a `where` that matches no row, a project the scenario does not open, a value it 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from abatelink.errors import InputError
 from abatelink.extras import need
@@ -76,6 +85,8 @@ VARIABLE_KEYS = tuple(
     if isinstance(field.json_schema_extra, dict) and "feeds" in field.json_schema_extra
 )
 Value = float | int | str | bool
+AUTO = "auto"
+_WHOLE = TypeAdapter(Annotated[int, Field(ge=1)])
 
 
 class Parameter(BaseModel):
@@ -149,7 +160,7 @@ class Study(BaseModel):
     design: Literal[DESIGNS] = "grid"  # type: ignore[valid-type]
     samples: int = Field(default=64, ge=1)
     seed: int = 0
-    batch_size: int = Field(default=50, ge=1)
+    batch_size: int | Literal["auto"] = AUTO
     outputs: list[Literal[OUTPUTS]] = Field(default_factory=lambda: ["prices", "costs"])  # type: ignore[valid-type]
     headlines: list[Headline] = Field(default_factory=lambda: [Headline(output="cost_pv")])
     parameters: dict[str, Parameter] = Field(min_length=1)
@@ -164,6 +175,20 @@ class Study(BaseModel):
         if problem is not None:
             raise ValueError(problem)
         return name
+
+    @field_validator("batch_size", mode="before")
+    @classmethod
+    def _batch_size(cls, size: Any) -> Any:
+        """A whole number ≥ 1 (as an int field reads it), or auto."""
+        if size == AUTO:
+            return size
+        if not isinstance(size, bool):
+            with contextlib.suppress(ValidationError):
+                return _WHOLE.validate_python(size)
+        raise ValueError(
+            "the scenarios per batch: a whole number ≥ 1, or auto (chosen from the time a "
+            "scenario takes)"
+        )
 
     @model_validator(mode="after")
     def _needs_a_scenario(self) -> Study:

@@ -10,12 +10,19 @@ it and its file verifies (size, checksum, a readable Parquet schema with the sto
 the row count); anything else — a truncated file, one written after the manifest was last
 saved — is computed again. Resuming on other inputs is refused with the reason: the store
 would mix results of two different models.
+
+Batch i holds the scenarios i·size ... (i + 1)·size − 1 of the design, so the manifest records
+the batch size (`Partition`). A study's `batch_size: auto` is chosen once, at the first sweep,
+and recorded before any batch is written; a resumed sweep reads it back and never chooses
+again. Changing the study's batch_size (auto or a number) changes the study's digest: like any
+other change of the study, resuming is then refused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +31,7 @@ import pandas as pd
 from abatelink.errors import InputError
 from abatelink.inputs.highs_options import written_files
 from abatelink.inputs.scenario import Scenario
-from abatelink.inputs.study import Study, base_scenario, design
+from abatelink.inputs.study import AUTO, Study, base_scenario, design
 from abatelink.outputs import (
     MANIFEST,
     OutputFolder,
@@ -45,6 +52,24 @@ CHANGED = {
     "abatelink": "they were computed by another version of abatelink",
 }
 NOT_READ = "not read: an evaluator stands in for the model"
+
+
+@dataclass(frozen=True)
+class Partition:
+    """How a sweep cuts its design into batches: `size` scenarios each. For `batch_size: auto`,
+    also the measured seconds per scenario and the workers the size was chosen for."""
+
+    size: int
+    seconds_per_scenario: float | None = None
+    workers: int | None = None
+
+    def batches(self, scenarios: int) -> int:
+        return -(-scenarios // self.size)
+
+
+def given_partition(study: Study) -> Partition | None:
+    """The study's own batch size; None for auto (chosen when its first sweep starts)."""
+    return None if study.batch_size == AUTO else Partition(study.batch_size)
 
 
 def batch_name(index: int) -> str:
@@ -88,8 +113,11 @@ def _check_no_solver_files(base: Scenario) -> None:
         )
 
 
-def header(study: Study, table: pd.DataFrame, key: dict[str, str]) -> dict[str, Any]:
-    """What the manifest says about the sweep besides its files."""
+def header(
+    study: Study, table: pd.DataFrame, key: dict[str, str], partition: Partition | None
+) -> dict[str, Any]:
+    """What the manifest says about the sweep besides its files (batch_size None: auto, not
+    chosen yet)."""
     return {
         "study": study.name,
         "study_file": str(study.file),
@@ -97,21 +125,25 @@ def header(study: Study, table: pd.DataFrame, key: dict[str, str]) -> dict[str, 
         "key": key,
         "resolved_study": study.model_dump(mode="json"),
         "scenarios": len(table),
-        "batch_size": study.batch_size,
+        "batch_size": partition.size if partition else None,
+        "seconds_per_scenario": partition.seconds_per_scenario if partition else None,
+        "batch_size_workers": partition.workers if partition else None,
     }
 
 
 def open_store(
     store: OutputFolder, study: Study, key: dict[str, str], resume: bool
-) -> tuple[pd.DataFrame, set[int]]:
+) -> tuple[pd.DataFrame, set[int], Partition | None]:
     """Create the store, or check that an existing one holds results of these very inputs;
-    return the design and the batches already done (verified)."""
+    return the design, the batches already done (verified) and the partition they were
+    written with (None: auto, to be chosen)."""
     previous = store.previous
     if previous is None:
         table = design(study)
+        partition = given_partition(study)
         store.write(DESIGN, lambda p: table.to_parquet(p, index=False))
-        store.save_manifest(**header(study, table, key))
-        return table, set()
+        store.save_manifest(**header(study, table, key, partition))
+        return table, set(), partition
     _check_same_inputs(store.folder, previous, key)
     if not resume:
         raise InputError(
@@ -133,7 +165,33 @@ def open_store(
                 done.add(entry["batch"])
             else:
                 warn(f"{store.folder / str(entry['path'])}: {problem}; computed again")
-    return table, done
+    return table, done, recorded_partition(store.folder, previous, study, done)
+
+
+def recorded_partition(
+    folder: Path, previous: dict[str, Any], study: Study, done: set[int]
+) -> Partition | None:
+    """The partition of a store being resumed: the study's batch size, or the one auto chose at
+    the first sweep; None if auto had not chosen yet and no batch is done."""
+    given = given_partition(study)
+    if given is not None:
+        return given
+    size = previous.get("batch_size")
+    if isinstance(size, int) and not isinstance(size, bool) and size >= 1:
+        seconds = previous.get("seconds_per_scenario")
+        workers = previous.get("batch_size_workers")
+        return Partition(
+            size,
+            float(seconds) if isinstance(seconds, int | float) else None,
+            workers if isinstance(workers, int) else None,
+        )
+    if done:
+        raise InputError(
+            folder,
+            "its manifest does not record the batch size its batches were written with: "
+            "remove the folder to start again",
+        )
+    return None
 
 
 def _check_same_inputs(folder: Path, previous: dict[str, Any], key: dict[str, str]) -> None:

@@ -10,6 +10,10 @@ lock file keeps a second sweep off it while one runs (`outputs.OutputFolder`).
 
 Store layout: <out>/manifest.json, <out>/design.parquet, <out>/batches/batch-NNNNN.parquet.
 Every row carries scenario_id, the varied parameters, status and objective.
+
+The batch size is the study's, or for `batch_size: auto` chosen at the first sweep from the
+measured time of its first scenarios (`choose_batch_size`), recorded in the manifest before any
+batch and reused by every resume.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from abatelink.solve.session import Session
 from abatelink.studies.compiled import CompiledStudy, NotCompiled, compile_study, solve_compiled
 from abatelink.studies.outputs import COLUMNS, extract
 from abatelink.studies.store import (  # noqa: F401  (batch_file, load_results: the API)
+    Partition,
     batch_file,
     header,
     input_key,
@@ -161,16 +166,154 @@ def _failed(scenario_id: int, status: str) -> pd.DataFrame:
     return frame.astype({"period": "Int64"})
 
 
+# --- the batch size ---------------------------------------------------------------------------
+
+# Per-batch costs besides the scenarios' own, measured on an idle 2-core machine (dask
+# 2026.8.0): 1000-2000 trivial tasks returning a 50-row DataFrame on a LocalCluster of 1 or 2
+# workers, all submitted at once and gathered with as_completed: 4.4-5.1 ms a task (3.4 ms
+# returning an int; a lone task's round trip 13-16 ms; twice as much while another process
+# kept a core busy). Dask documents about 1 ms a task (https://distributed.dask.org/); on
+# two cores the client, scheduler and worker processes share them. `save_batch` (Parquet
+# file, then the manifest) of 10-1000 scenarios × 10 rows: 1.9-7.7 ms.
+DASK_TASK_SECONDS = 0.005
+STORE_WRITE_SECONDS = 0.005
+MAX_OVERHEAD = 0.05  # of a batch's compute time
+BATCHES_PER_WORKER = 4  # at least, so that workers finishing early find more work
+MAX_BATCH = 1000  # scenarios; with MAX_BATCH_SECONDS, what an interrupted batch loses
+MAX_BATCH_SECONDS = 30.0
+PROBE_SCENARIOS = 128  # at most, solved to time a scenario (and kept)
+PROBE_SECONDS = 1.0  # of timed solving, at most about
+
+
+def batch_overhead(on_dask: bool) -> float:
+    """Seconds a batch costs besides its scenarios: the store's write, and Dask's task."""
+    return STORE_WRITE_SECONDS + (DASK_TASK_SECONDS if on_dask else 0.0)
+
+
+def choose_batch_size(
+    seconds_per_scenario: float, scenarios: int, workers: int, overhead: float
+) -> int:
+    """Scenarios per batch for `batch_size: auto`: the fewest whose `overhead` (seconds a batch)
+    stays ≤ MAX_OVERHEAD of the compute time of the batches finishing meanwhile; but not so
+    many that each of `workers` gets fewer than BATCHES_PER_WORKER batches of the
+    `scenarios`, nor more than MAX_BATCH scenarios or MAX_BATCH_SECONDS of work; at least 1.
+
+    The overhead is paid where batches queue one after another (the driver writes each batch,
+    the scheduler runs each task): W workers finish batches W times as often, so a batch of B
+    scenarios needs W·overhead ≤ MAX_OVERHEAD·B·seconds (W = 1 in this process)."""
+    per = max(seconds_per_scenario, 1e-9)
+    serial = max(workers, 1) * overhead
+    fewest = math.ceil(round(serial / (MAX_OVERHEAD * per), 6))
+    balanced = scenarios // (BATCHES_PER_WORKER * max(workers, 1))
+    short = math.floor(round(MAX_BATCH_SECONDS / per, 6))
+    return max(1, min(fewest, balanced, short, MAX_BATCH))
+
+
+@dataclass(frozen=True)
+class Job:
+    """What each batch of a sweep runs (see `run_batch`)."""
+
+    study_file: str
+    evaluate: Evaluate | None
+    inputs: str
+
+
+@dataclass
+class Probe:
+    """The first scenarios of a sweep, solved to time them: their ids, their rows (`COLUMNS`)
+    and the measured seconds per scenario."""
+
+    ids: set[int]
+    frame: pd.DataFrame
+    seconds_per_scenario: float
+
+
+def _timed_batch(job: Job, rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, float]:
+    """`run_batch`, and its seconds once the worker's model is built."""
+    if job.evaluate is None:
+        _worker_model(job.study_file, job.inputs)
+    start = time.perf_counter()
+    frame = run_batch(job.study_file, rows, job.evaluate, job.inputs)
+    return frame, time.perf_counter() - start
+
+
+def _probe(client: Any, job: Job, rows: list[dict[str, Any]]) -> Probe:
+    """Solve `rows` in chunks [0, 1), [1, 2), [2, 4), [4, 8), ... on one worker until about
+    PROBE_SECONDS of timed work. The first chunk is not timed (a model's first solve is
+    cold); the seconds per scenario are the largest timed chunk's."""
+    run = _on_one_worker(client, job)
+    frames: list[pd.DataFrame] = []
+    start, end, timed = 0, 1, 0.0
+    largest = (0, 0.0)
+    while start < len(rows) and timed < PROBE_SECONDS:
+        frame, seconds = run(rows[start:end])
+        frames.append(frame)
+        if start == 0 or end - start >= largest[0]:
+            largest = (end - start, seconds)
+        timed += seconds if start > 0 else 0.0
+        start, end = end, min(2 * end, len(rows))
+    ids = {row["scenario_id"] for row in rows[:start]}
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    return Probe(ids, frame, largest[1] / largest[0] if largest[0] else 0.0)
+
+
+def _on_one_worker(
+    client: Any, job: Job
+) -> Callable[[list[dict[str, Any]]], tuple[pd.DataFrame, float]]:
+    """`_timed_batch` in this process (client None), or on Dask, kept on the worker that ran
+    the first call (on another if that one has left)."""
+    if client is None:
+        return lambda rows: _timed_batch(job, rows)
+    chosen: list[str] = []
+
+    def run(rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, float]:
+        where = {"workers": chosen, "allow_other_workers": True} if chosen else {}
+        future = client.submit(_timed_batch, job, rows, pure=False, **where)
+        result = future.result()
+        if not chosen:
+            chosen.extend(client.who_has([future]).get(future.key, ()))
+        return result
+
+    return run
+
+
+def _parallelism(client: Any) -> int:
+    """Threads running batches at once: Dask's, or 1 in this process."""
+    return 1 if client is None else max(1, sum(client.nthreads().values()))
+
+
+def _choose(client: Any, probe: Probe, scenarios: int) -> Partition:
+    workers = _parallelism(client)
+    overhead = batch_overhead(client is not None)
+    size = choose_batch_size(probe.seconds_per_scenario, scenarios, workers, overhead)
+    log.info(
+        "batch size %d: %.4g s a scenario, %d workers", size, probe.seconds_per_scenario, workers
+    )
+    return Partition(size, probe.seconds_per_scenario, workers)
+
+
 # --- the driver: store, batches, Dask ---------------------------------------------------------
 
 
 @dataclass
 class SweepSummary:
+    """seconds_per_scenario: measured to choose batch_size (auto), None if the study gives it."""
+
     folder: Path
     scenarios: int
     batches: int
     batches_run: int
     seconds: float
+    batch_size: int
+    seconds_per_scenario: float | None = None
+
+    @property
+    def batching(self) -> str:
+        """The batch size, and for auto what it was chosen from: for the command's summary."""
+        if self.seconds_per_scenario is None:
+            return f"batch size {self.batch_size}"
+        per = 1000 * self.seconds_per_scenario
+        return f"batch size {self.batch_size} (auto: {per:.3g} ms a scenario)"
 
 
 def default_out(study: Study) -> Path:
@@ -199,6 +342,11 @@ def sweep(
     progress: called after each batch with (scenarios done, scenarios to do, seconds).
     evaluate: computes each batch instead of the study's model (see `run_batch`); Dask
     pickles it to the workers, so it must be a module-level function.
+
+    `batch_size: auto` is chosen at the first sweep into `out` (`choose_batch_size`) from
+    the first scenarios, solved on one worker (`_probe`); their results are kept (those
+    outside the batches run, with max_batches, are solved again by a resume). The manifest
+    records the choice before any batch, and a resume reuses it.
     """
     _check_counts(workers, max_batches)
     study_file = str(Path(study_file).resolve())
@@ -208,25 +356,34 @@ def sweep(
     if evaluate is None:
         check_against_base(study)
     with OutputFolder(folder, "sweep", inputs=inputs) as store:
-        table, done = open_store(store, study, key, resume)
-        about = header(study, table, key)
-        batches = list(_pending(table, study.batch_size, done))[:max_batches]
+        table, done, partition = open_store(store, study, key, resume)
         start = time.perf_counter()
-        total = sum(len(rows) for _, rows in batches)
-        finished = 0
-        version = "/".join(key.values())
-        for index, frame in _execute(study_file, batches, workers, scheduler, evaluate, version):
-            save_batch(store, index, frame.merge(table, on="scenario_id", how="left"), about)
-            finished += frame["scenario_id"].nunique()
-            if progress:
-                progress(finished, total, time.perf_counter() - start)
+        job = Job(study_file, evaluate, "/".join(key.values()))
+        idle = partition is not None and set(range(partition.batches(len(table)))) <= done
+        with contextlib.nullcontext() if idle else _dask(workers, scheduler) as client:
+            probe = None
+            if partition is None:
+                probe = _probe(client, job, table.iloc[:PROBE_SCENARIOS].to_dict("records"))
+                partition = _choose(client, probe, len(table))
+                store.save_manifest(**header(study, table, key, partition))
+            about = header(study, table, key, partition)
+            batches = list(_pending(table, partition.size, done))[:max_batches]
+            total = sum(len(rows) for _, rows in batches)
+            finished = 0
+            for index, frame in _solve(client, job, batches, probe):
+                save_batch(store, index, frame.merge(table, on="scenario_id", how="left"), about)
+                finished += frame["scenario_id"].nunique()
+                if progress:
+                    progress(finished, total, time.perf_counter() - start)
 
     return SweepSummary(
         folder,
         len(table),
-        math.ceil(len(table) / study.batch_size),
+        partition.batches(len(table)),
         len(batches),
         time.perf_counter() - start,
+        partition.size,
+        partition.seconds_per_scenario,
     )
 
 
@@ -248,22 +405,53 @@ def _pending(table: pd.DataFrame, size: int, done: set[int]) -> Iterator[tuple[i
             yield index, table.iloc[start : start + size].to_dict("records")
 
 
-def _execute(
-    study_file: str,
-    batches: list[tuple[int, list[dict]]],
-    workers: int | None,
-    scheduler: str | None,
-    evaluate: Evaluate | None,
-    inputs: str = "",
+def _solve(
+    client: Any, job: Job, batches: list[tuple[int, list[dict]]], probe: Probe | None
 ) -> Iterator[tuple[int, pd.DataFrame]]:
-    """Run batches in this process (workers=0) or on Dask, yielding them as they finish."""
-    if not batches:
-        return
-    if workers == 0 and scheduler is None:
+    """The batches' rows as they finish; the probe's scenarios are taken from it, not solved
+    again (a batch it holds whole comes first)."""
+    heads: dict[int, pd.DataFrame] = {}
+    rest = []
+    for index, rows in batches:
+        solved = {row["scenario_id"] for row in rows} & (probe.ids if probe else set())
+        left = [row for row in rows if row["scenario_id"] not in solved]
+        if probe is not None and solved:
+            heads[index] = probe.frame[probe.frame["scenario_id"].isin(solved)]
+        if left:
+            rest.append((index, left))
+        else:
+            yield index, heads.pop(index)
+    for index, frame in _execute(client, job, rest):
+        head = heads.get(index)
+        yield index, frame if head is None else pd.concat([head, frame], ignore_index=True)
+
+
+def _execute(
+    client: Any, job: Job, batches: list[tuple[int, list[dict]]]
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Run batches in this process (client None) or on Dask, yielding them as they finish."""
+    if client is None:
         for index, rows in batches:
-            yield index, run_batch(study_file, rows, evaluate, inputs)
+            yield index, run_batch(job.study_file, rows, job.evaluate, job.inputs)
         return
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import as_completed
+
+    futures = {
+        client.submit(run_batch, job.study_file, rows, job.evaluate, job.inputs, pure=False): index
+        for index, rows in batches
+    }
+    for future in as_completed(futures):
+        yield futures[future], future.result()
+
+
+@contextlib.contextmanager
+def _dask(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """A Dask client of a new local cluster or of `scheduler`; None for workers=0 (this
+    process)."""
+    if workers == 0 and scheduler is None:
+        yield None
+        return
+    from dask.distributed import Client, LocalCluster
 
     cluster = client = None
     try:
@@ -279,12 +467,7 @@ def _execute(
                         silence_logs=logging.CRITICAL,
                     )
             client = Client(scheduler or cluster)
-        futures = {
-            client.submit(run_batch, study_file, rows, evaluate, inputs, pure=False): index
-            for index, rows in batches
-        }
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        yield client
     finally:
         with _quiet_dask():
             if client is not None:
