@@ -18,7 +18,11 @@ ST = {"x1": 0.5576, "x2": 0.4424, "x3": 0.2437}
 def ishigami(rows: pd.DataFrame, a: float = 7.0, b: float = 0.1) -> pd.DataFrame:
     """Tidy rows of f at each design row (columns x1, x2, x3), as the objective's value."""
     x1, x2, x3 = (rows[k].to_numpy(dtype=float) for k in ("x1", "x2", "x3"))
-    value = np.sin(x1) + a * np.sin(x2) ** 2 + b * x3**4 * np.sin(x1)
+    return objective_rows(rows, np.sin(x1) + a * np.sin(x2) ** 2 + b * x3**4 * np.sin(x1))
+
+
+def objective_rows(rows: pd.DataFrame, value: np.ndarray) -> pd.DataFrame:
+    """A stand-in evaluator's tidy rows: `value` as each design row's objective."""
     frame = pd.DataFrame(
         {
             "scenario_id": rows["scenario_id"],

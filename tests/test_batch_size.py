@@ -13,7 +13,6 @@ import yaml
 from abatelink.errors import InputError
 from abatelink.inputs.study import load_study
 from abatelink.studies import sweep as sweep_module
-from abatelink.studies.outputs import COLUMNS
 from abatelink.studies.sweep import (
     BATCHES_PER_WORKER,
     MAX_BATCH,
@@ -26,6 +25,8 @@ from abatelink.studies.sweep import (
     sweep,
 )
 
+from ishigami import objective_rows
+
 EVALUATED: list[int] = []  # scenario ids the stand-in computed, in this process
 FAILING = {"now": False}
 
@@ -36,17 +37,7 @@ def stand_in(rows: pd.DataFrame) -> pd.DataFrame:
         raise RuntimeError("killed")
     EVALUATED.extend(rows["scenario_id"].tolist())
     value = rows["x"].to_numpy(dtype=float) + 100 * rows["y"].to_numpy(dtype=float)
-    return pd.DataFrame(
-        {
-            "scenario_id": rows["scenario_id"],
-            "status": "optimal",
-            "objective_musd": value,
-            "output": "objective",
-            "item": "",
-            "period": pd.array([None] * len(rows), dtype="Int64"),
-            "value": value,
-        }
-    )[COLUMNS]
+    return objective_rows(rows, value)
 
 
 def grid_study(tmp_path, xs: int = 20, ys: int = 10, **keys) -> str:

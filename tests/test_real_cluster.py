@@ -27,7 +27,7 @@ def _start(args: list[str], log: Path) -> subprocess.Popen:
     )
 
 
-def _wait_for(check, seconds: float, what: str):
+def wait_for(check, seconds: float, what: str):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         found = check()
@@ -55,7 +55,7 @@ def cluster(tmp_path):
             tmp_path / "scheduler.log",
         )
     ]
-    address = _wait_for(
+    address = wait_for(
         lambda: file.exists() and json.loads(file.read_text() or "{}").get("address"),
         60,
         "the scheduler",
@@ -119,7 +119,7 @@ def test_a_sweep_on_a_real_cluster_loses_nothing_when_a_worker_is_killed(tmp_pat
         text=True,
         env=env,
     )
-    _wait_for(lambda: any((out / "batches").glob("batch-*.parquet")), 120, "a first batch")
+    wait_for(lambda: any((out / "batches").glob("batch-*.parquet")), 120, "a first batch")
     assert sweep.poll() is None, "the sweep ended before a worker could be killed"
     workers[0].kill()  # SIGKILL: its running batch is lost with it
     _, stderr = sweep.communicate(timeout=300)

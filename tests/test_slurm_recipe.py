@@ -15,10 +15,10 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from test_real_cluster import wait_for
 from test_sweep import one_by_one, study_file, swept_prices
 
 from abatelink.studies.store import load_results
@@ -137,16 +137,6 @@ def fake_slurm(folder: Path) -> Path:
     return jobs
 
 
-def _wait_for(check, seconds: float, what: str):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_the_readme_slurm_recipe_runs_a_sweep_and_cancels_its_jobs(tmp_path, monkeypatch):
     from dask.distributed import Client
     from dask_jobqueue import SLURMCluster
@@ -202,7 +192,7 @@ def test_the_readme_slurm_recipe_runs_a_sweep_and_cancels_its_jobs(tmp_path, mon
     calls = (jobs / "calls.log").read_text().splitlines()
     assert sorted(c.split()[0] for c in calls) == ["sbatch", "sbatch", "scancel", "scancel"]
     groups = [int((jobs / n / "pid").read_text()) for n in numbers]
-    _wait_for(lambda: not any(live_processes(g) for g in groups), 30, "the cancelled jobs to end")
+    wait_for(lambda: not any(live_processes(g) for g in groups), 30, "the cancelled jobs to end")
     for number in numbers:  # ended by scancel's signal, not on their own
         assert "Received signal SIGTERM" in (jobs / number / "out.log").read_text()
     squeue = subprocess.run(["squeue"], capture_output=True, text=True, check=True)

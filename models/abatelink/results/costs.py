@@ -228,11 +228,6 @@ def ndc_vector(x: Extract) -> np.ndarray:
     return np.nan_to_num(x.dual_array("ndc_accounting"), nan=0.0, posinf=np.inf, neginf=-np.inf)
 
 
-def ndc_prices(x: Extract) -> pd.Series:
-    """λ[r,t]: the shadow price of each region's NDC, undiscounted US$/t (0 where slack)."""
-    return x.per_year(x.duals("ndc_accounting")).fillna(0.0)
-
-
 def link_arrays(x: Extract, prices: pd.DataFrame | None = None) -> Arrays:
     """Per link and period (`index.links`): the settlement columns as arrays (see `settlement`)."""
     pl, idx = places(x), x.model.index

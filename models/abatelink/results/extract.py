@@ -60,8 +60,7 @@ class Extract:
 
     def param_array(self, name: str) -> np.ndarray:
         """Values of an indexed parameter, in the order of its keys."""
-        param = getattr(self.model.pyomo, name)
-        return np.fromiter((data.value for data in param.values()), float, count=len(param))
+        return param_values(self.model, name)
 
     def array(self, name: str) -> np.ndarray:
         """Primal values of an indexed variable, in the order of its keys."""
@@ -85,9 +84,7 @@ class Extract:
 
     def per_year(self, duals: pd.Series) -> pd.Series:
         """Duals divided by the weight of their period (the last level of the key)."""
-        periods = duals.index.get_level_values(-1)
-        weights = np.array([self.model.index.weight(t) for t in periods])
-        return duals / weights
+        return duals / self.model.index.weights(duals.index.get_level_values(-1).to_numpy())
 
     def positions(self, name: str, wanted: list) -> np.ndarray:
         """Where each wanted key sits among an indexed component's keys, −1 where it is not
@@ -111,6 +108,12 @@ class Extract:
             return self.model.index.weights([k[-1] if isinstance(k, tuple) else k for k in keys])
 
         return self.memo(f"weights:{name}", make)
+
+
+def param_values(model: Model, name: str) -> np.ndarray:
+    """Values of a model's indexed parameter, in the order of its keys."""
+    param = getattr(model.pyomo, name)
+    return np.fromiter((data.value for data in param.values()), float, count=len(param))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from abatelink.inputs.study import Study, scenario_for
 from abatelink.model.build import Model
 from abatelink.model.levers import set_inputs
 from abatelink.results.costs import cost_lines, present_values
-from abatelink.results.extract import Extract, Recording
+from abatelink.results.extract import Extract, Recording, param_values
 from abatelink.solve.priced import Priced, central, solve
 from abatelink.solve.session import STATUS_OF_HIGHS, Session
 from abatelink.studies.outputs import COLUMNS, national_costs
@@ -140,8 +140,7 @@ def _lp_state(session: Session, watched: list[str]) -> LpState:
         np.array(lp.col_lower_),
         np.array(lp.col_upper_),
     )
-    m = session.model.pyomo
-    values = [np.array([d.value for d in getattr(m, name).values()]) for name in watched]
+    values = [param_values(session.model, name) for name in watched]
     return LpState(bounds, np.array(lp.col_cost_), np.concatenate([np.zeros(0), *values]))
 
 
