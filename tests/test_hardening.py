@@ -505,7 +505,7 @@ def test_a_closed_pipe_ends_quietly_with_141(project):
 
 
 def test_ctrl_c_during_a_dask_sweep_ends_quietly_with_130(project):
-    values = [round(0.8 + 0.001 * i, 3) for i in range(400)]
+    values = [round(0.8 + 0.0001 * i, 4) for i in range(4000)]  # far more than a second's work
     path = study(project, parameters={
         "b_cap": {"table": "caps", "where": {"market": "MB"}, "scale": "cap_mt",
                   "values": values}}, outputs=["prices", "costs"])  # fmt: skip

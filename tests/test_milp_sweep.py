@@ -1,6 +1,6 @@
 """A MILP study re-solved warm on one model gives what a fresh run of each scenario gives: the
-build is fixed for prices between scenarios (`update_variables`), and the parameters that
-change after it still reach HiGHS."""
+build is fixed for prices between scenarios (`Session.fix`), and the parameters that change
+after it still reach HiGHS."""
 
 from __future__ import annotations
 
@@ -31,9 +31,11 @@ def test_a_warm_milp_sweep_equals_fresh_runs():
             assert r.value == pytest.approx(expected[(r.item, int(r.period))], abs=1e-7), row
 
 
-def test_bounds_follow_their_parameters_across_fixing_and_unfixing(tmp_path):
-    """The session's map from parameters to bounds is kept across `update_variables`: a
-    fixed column ignores its bound parameter, an unfixed one follows it again."""
+def test_bounds_follow_their_parameters_across_fixing_and_releasing(tmp_path):
+    """The build columns' bounds follow their parameter (`ccs_build_max`): a fixed column
+    ignores it and is continuous, a released one follows it again and is integer."""
+    import highspy
+    import numpy as np
     from test_diagnose import knapsack
 
     from abatelink.inputs.scenario import Scenario, scenario_dataset, scenario_inputs
@@ -41,34 +43,36 @@ def test_bounds_follow_their_parameters_across_fixing_and_unfixing(tmp_path):
     from abatelink.model.levers import set_inputs
     from abatelink.solve.session import Session
 
-    scenario = Scenario(name="k", dataset=str(knapsack(tmp_path)), links="none")
+    scenario = Scenario(name="k", dataset=str(knapsack(tmp_path)), links="none", projects="all")
     dataset = scenario_dataset(scenario)
     model = build(dataset)
     set_inputs(model, scenario_inputs(scenario, dataset))
     session = Session(model)
-    session.solve()
+    assert session.solve().is_mip
     m = model.pyomo
     key = next(iter(m.ccs_build_max))
-    var = m.ccs_new_build[key]
-    (column,) = session.columns(m.ccs_new_build)[1][[list(m.ccs_new_build).index(key)]]
+    keys, columns = session.columns(m.ccs_new_build)
+    column = int(columns[keys.index(key)])
 
-    def upper() -> float:
-        return float(session.highs.getLp().col_upper_[column])
+    def bounds() -> tuple[float, float]:
+        lp = session.highs.getLp()
+        return float(lp.col_lower_[column]), float(lp.col_upper_[column])
+
+    def integer() -> bool:
+        return session.highs.getColIntegrality(column)[1] == highspy.HighsVarType.kInteger
 
     m.ccs_build_max[key] = 0.0
-    session.push_changed_parameters()  # the map is made here
-    assert upper() == 0.0
-    var.fix(1.0)
-    session.update_variables([var])
+    session.push_changed_parameters()
+    assert bounds() == (0.0, 0.0) and integer()
+    session.fix(m.ccs_new_build, np.ones(len(keys)))
+    assert bounds() == (1.0, 1.0) and not integer()
     m.ccs_build_max[key] = 1.0
     session.push_changed_parameters()
-    assert (session.highs.getLp().col_lower_[column], upper()) == (1.0, 1.0)  # still fixed
     m.ccs_build_max[key] = 0.0
     session.push_changed_parameters()
-    assert upper() == 1.0  # a fixed column ignores its bound parameter
-    var.unfix()
-    session.update_variables([var])
-    assert upper() == 0.0  # its bound again
+    assert bounds() == (1.0, 1.0)  # a fixed column ignores its bound parameter
+    session.release(m.ccs_new_build)
+    assert bounds() == (0.0, 0.0) and integer()  # its bound again
     m.ccs_build_max[key] = 1.0
     session.push_changed_parameters()
-    assert upper() == 1.0  # and it follows the parameter
+    assert bounds() == (0.0, 1.0)  # and it follows the parameter

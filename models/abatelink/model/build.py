@@ -8,6 +8,7 @@ from typing import Any
 import pyomo.core as pyo
 
 from abatelink.inputs.dataset import Dataset
+from abatelink.model.arrays import ArrayVar
 from abatelink.model.components import CATALOGUE, abatement, objective
 from abatelink.model.components.abatement import StepColumns
 from abatelink.model.index import ModelIndex, build_index
@@ -15,12 +16,15 @@ from abatelink.model.index import ModelIndex, build_index
 
 @dataclass(frozen=True)
 class Model:
-    """A built model: the Pyomo model, the MAC step columns, its index sets and its data set."""
+    """A built model: the Pyomo model, the MAC step columns, the variables declared as arrays
+    (`model.arrays`; each also on the Pyomo block under its name), its index sets and its data
+    set."""
 
     pyomo: pyo.ConcreteModel
     steps: StepColumns
     index: ModelIndex
     dataset: Dataset
+    arrays: tuple[ArrayVar, ...] = ()
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Layouts the result tables derive from the index once per model (`Extract.memo`)."""
 
@@ -32,7 +36,7 @@ def cost_terms() -> tuple[str, ...]:
 
 def build(dataset: Dataset, periods: tuple[int, ...] | None = None) -> Model:
     """The whole model: every component of the catalogue, the objective, and the MAC steps as
-    arrays (`abatement.step_columns`).
+    arrays (`abatement.step_columns`) beside the variables components declare as arrays.
 
     Parameters start at zero; `levers.set_inputs` gives them a scenario's values.
     """
@@ -42,4 +46,7 @@ def build(dataset: Dataset, periods: tuple[int, ...] | None = None) -> Model:
     for component in CATALOGUE:
         component.add_to(m, idx)
     objective.add_to(m, idx, cost_terms())
-    return Model(pyomo=m, steps=abatement.step_columns(idx), index=idx, dataset=dataset)
+    arrays = tuple(v for v in vars(m).values() if isinstance(v, ArrayVar))
+    return Model(
+        pyomo=m, steps=abatement.step_columns(idx), index=idx, dataset=dataset, arrays=arrays
+    )

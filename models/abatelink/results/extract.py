@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from abatelink.inputs.scenario import Inputs
+from abatelink.model import arrays
 from abatelink.model.build import Model
 from abatelink.solve.priced import Priced
 from abatelink.solve.session import Session, Solution
@@ -112,8 +113,7 @@ class Extract:
 
 def param_values(model: Model, name: str) -> np.ndarray:
     """Values of a model's indexed parameter, in the order of its keys."""
-    param = getattr(model.pyomo, name)
-    return np.fromiter((data.value for data in param.values()), float, count=len(param))
+    return arrays.param_values(model.pyomo, name)
 
 
 @dataclass(frozen=True)

@@ -257,6 +257,11 @@ class _Names:
         for con in model.pyomo.component_objects(pyo.Constraint):
             keys, rows = session.rows(con)
             self.rows.update(zip(rows.tolist(), (_named(con.name, k) for k in keys)))
+        for array in model.arrays:
+            keys, cols = session.columns(array)
+            self.columns.update(zip(cols.tolist(), (_named(array.name, k) for k in keys)))
+            keys, rows = session.rows(array.rows)
+            self.rows.update(zip(rows.tolist(), (_named(array.rows.name, k) for k in keys)))
         for e in elastic:
             for key, at in zip(e.keys, e.index.tolist(), strict=True):
                 where = (e.commitment.on, at, e.commitment.side)

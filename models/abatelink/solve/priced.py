@@ -17,6 +17,7 @@ import numpy as np
 import pyomo.core as pyo
 
 from abatelink.inputs.scenario import Inputs, SolverOptions
+from abatelink.model.arrays import ArrayVar
 from abatelink.model.build import Model
 from abatelink.solve.kinks import central_duals
 from abatelink.solve.offtake import delivered_energy as delivered_energy  # re-exported
@@ -103,7 +104,7 @@ def priced_rows_and_columns(session: Session) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(rows).astype(np.int64), session.columns(m.exports_mt)[1]
 
 
-def integer_variables(model: Model) -> list[pyo.Var]:
+def integer_variables(model: Model) -> list[pyo.Var | ArrayVar]:
     """The model's indexed integer variables (project build decisions)."""
     return [getattr(model.pyomo, name) for name in model.index.projects.integer_components]
 
@@ -113,9 +114,13 @@ def conditional_prices(
 ) -> Solution:
     """Re-solve as an LP with every integer variable fixed at `solution`'s rounded value; its
     duals, one at each kink (`central`), are the prices conditional on the build."""
-    fixed = []
+    fixed, arrays = [], []
     for var in integer_variables(session.model):
         values = np.round(session.values(solution, var).to_numpy())
+        if isinstance(var, ArrayVar):
+            session.fix(var, values)
+            arrays.append(var)
+            continue
         for data, value in zip(var.values(), values, strict=True):
             fixed.append((data, data.domain))
             data.domain = pyo.Reals
@@ -129,3 +134,5 @@ def conditional_prices(
             data.unfix()
             data.domain = domain
         session.update_variables(variables)
+        for var in arrays:
+            session.release(var)

@@ -1,10 +1,10 @@
 """Solve a built model with HiGHS through Pyomo's persistent interface, and read results back.
 
 One `Session` per built model: the HiGHS model is written once — the Pyomo model through
-the persistent interface, then the MAC step columns the build declared as arrays;
-`solve` pushes only the changed mutable parameters (and variables named by the caller) and
-re-solves from the last basis. Values and duals are read straight from HiGHS's arrays for the
-components asked for.
+the persistent interface, then the MAC step columns and the variables the build declared as
+arrays (`model.arrays`); `solve` pushes only the changed mutable parameters (and variables
+named by the caller) and re-solves from the last basis. Values and duals are read straight
+from HiGHS's arrays for the components asked for.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pyomo.core.base.param import ParamData
 
 from abatelink.errors import SolveError
 from abatelink.inputs.scenario import SolverOptions
+from abatelink.model.arrays import ArrayVar, OwnRows, costs, param_values
 from abatelink.model.build import Model
 from abatelink.model.components.abatement import StepColumns
 from abatelink.solve.highs import new_highs, use_threads
@@ -104,6 +105,9 @@ class Session:
         # nothing is added to or removed from the Pyomo model once it is in HiGHS.
         _, pool_columns = self.columns(model.pyomo.pool_abatement_mt)
         self.step_columns = _append_steps(self.highs, model.steps, pool_columns)
+        for var in model.arrays:
+            self._append_array(var)
+        self._fixed: set[str] = set()
         self.instance_seconds = time.perf_counter() - start
         self._options: dict[str, Any] = {}
         self._integers_on = True
@@ -115,6 +119,7 @@ class Session:
             for data in param.values()
         ]
         self._pushed = {id(data): data.value for data in self._parameters}
+        self._array_parameters = _array_parameters(model)
         self._pusher: Pusher | None = None
         self._scratch: highspy.Highs | None = None
 
@@ -131,6 +136,41 @@ class Session:
         for name in ("threads", "time_limit"):
             self._scratch.setOptionValue(name, self.highs.getOptionValue(name)[1])
         return self._scratch
+
+    def _append_array(self, var: ArrayVar) -> None:
+        """Append an array variable's own rows, then its columns with their entries in the
+        Pyomo model's rows and in those (`ArrayVar`), after everything already in HiGHS; record
+        both under their names, as `columns` and `rows` do for Pyomo's."""
+        highs, m = self.highs, self.model.pyomo
+        own, n = var.rows, len(var)
+        first_row, first_column = highs.getNumRow(), highs.getNumCol()
+        none = np.empty(0, dtype=np.int32)
+        highs.addRows(len(own.keys), own.lower, own.upper, 0, none, none, np.empty(0))
+        rows = [first_row + own.rows]
+        for entries in var.entries:
+            keys, at = self.rows(getattr(m, entries.constraint))
+            row_of_key = dict(zip(keys, at.tolist()))
+            rows.append(np.array([row_of_key[k] for k in entries.row_keys], dtype=np.int64))
+        columns = np.concatenate([own.columns, *(e.columns for e in var.entries)])
+        values = np.concatenate([own.values, *(e.values for e in var.entries)])
+        order = np.argsort(columns, kind="stable")
+        starts = np.searchsorted(columns[order], np.arange(n)).astype(np.int32)
+        highs.addCols(
+            n,
+            costs(m, var),
+            np.zeros(n),
+            param_values(m, var.upper),
+            len(order),
+            starts,
+            np.concatenate(rows)[order].astype(np.int32),
+            values[order],
+        )
+        added = np.arange(first_column, first_column + n)
+        if var.integer:
+            kind = np.full(n, highspy.HighsVarType.kInteger)
+            highs.changeColsIntegrality(n, added.astype(np.int32), kind)
+        self._columns[var.name] = (list(var.index), added)
+        self._rows[own.name] = (list(own.keys), np.arange(first_row, first_row + len(own.keys)))
 
     def update_variables(self, variables: list) -> None:
         """Push bounds, fixing or domain of these variables (after fix/unfix/setub in Pyomo)."""
@@ -184,17 +224,61 @@ class Session:
         The map from parameters to what they feed is built at the first change: a model
         solved once, as `run` does, never needs it."""
         changed = list(changed)
-        if not changed:
-            return 0
+        for data in changed:
+            self._pushed[id(data)] = data.value
+        to_arrays = [d for d in changed if id(d) in self._array_parameters]
+        to_pyomo = [d for d in changed if id(d) not in self._array_parameters]
+        pushed = self._push_to_arrays(to_arrays)
+        if not to_pyomo:
+            return pushed
         if self._pusher is None:
             self._pusher = Pusher(self.opt)
         stale: dict[int, Any] = {}
-        for data in changed:
-            self._pushed[id(data)] = data.value
+        for data in to_pyomo:
             for helper in self._pusher.by_parameter.get(id(data), ()):
                 stale[id(helper)] = helper
         self._pusher.push(stale.values())
-        return len(stale)
+        return pushed + len(stale)
+
+    def _push_to_arrays(self, changed: list[ParamData]) -> int:
+        """Send the upper bounds and costs of array columns that depend on these parameters
+        (`ArrayVar`); a fixed column keeps its value until `release`."""
+        bounds: dict[str, dict[int, float]] = {}
+        cost: dict[str, dict[int, float]] = {}
+        for data in changed:
+            var, kind, at = self._array_parameters[id(data)]
+            if kind == "upper" and var.name not in self._fixed:
+                bounds.setdefault(var.name, {}).update(dict.fromkeys(at.tolist(), data.value))
+            elif kind == "cost":
+                scaled = var.cost_scale[at] * data.value
+                cost.setdefault(var.name, {}).update(zip(at.tolist(), scaled.tolist()))
+        for name, values in bounds.items():
+            cols = self._columns[name][1][list(values)].astype(np.int32)
+            upper = np.fromiter(values.values(), float, count=len(values))
+            self.highs.changeColsBounds(len(cols), cols, np.zeros(len(cols)), upper)
+        for name, values in cost.items():
+            cols = self._columns[name][1][list(values)].astype(np.int32)
+            self.highs.changeColsCost(len(cols), cols, np.fromiter(values.values(), float))
+        return sum(map(len, bounds.values())) + sum(map(len, cost.values()))
+
+    def fix(self, var: ArrayVar, values: np.ndarray) -> None:
+        """Hold an array variable's columns at `values` as continuous columns (what fixing a
+        Pyomo variable and relaxing its domain does) until `release`."""
+        cols = self._columns[var.name][1].astype(np.int32)
+        kind = np.full(len(cols), highspy.HighsVarType.kContinuous)
+        self.highs.changeColsIntegrality(len(cols), cols, kind)
+        self.highs.changeColsBounds(len(cols), cols, values, values)
+        self._fixed.add(var.name)
+
+    def release(self, var: ArrayVar) -> None:
+        """Give fixed columns back their bounds (from the parameters) and their integrality."""
+        self._fixed.discard(var.name)
+        cols = self._columns[var.name][1].astype(np.int32)
+        integer = var.integer and self._integers_on
+        kind = highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
+        self.highs.changeColsIntegrality(len(cols), cols, np.full(len(cols), kind))
+        upper = param_values(self.model.pyomo, var.upper)
+        self.highs.changeColsBounds(len(cols), cols, np.zeros(len(cols)), upper)
 
     @property
     def solves_as_mip(self) -> bool:
@@ -212,26 +296,31 @@ class Session:
         columns, bounds = self._integer_columns()
         if not len(columns):
             return False
-        free = any(pyo.value(ub) > 0 for ub in bounds)
+        free = bool((bounds > 0).any())
         if free != self._integers_on:
             kind = highspy.HighsVarType.kInteger if free else highspy.HighsVarType.kContinuous
             self.highs.changeColsIntegrality(len(columns), columns, np.full(len(columns), kind))
             self._integers_on = free
         return free
 
-    def _integer_columns(self) -> tuple[np.ndarray, list]:
+    def _integer_columns(self) -> tuple[np.ndarray, np.ndarray]:
         """HiGHS columns of the integer variables that are not fixed, and their upper bounds."""
         m = self.model.pyomo
-        columns, bounds = [], []
+        columns, bounds = [np.empty(0, np.int64)], [np.empty(0)]
         for name in self.model.index.projects.integer_components:
             var = getattr(m, name)
             keys, cols = self.columns(var)
+            if isinstance(var, ArrayVar):
+                if var.integer and name not in self._fixed:
+                    columns.append(cols)
+                    bounds.append(param_values(m, var.upper))
+                continue
             for key, col in zip(keys, cols):
                 data = var[key]
                 if not data.fixed and data.is_integer():
-                    columns.append(col)
-                    bounds.append(data.ub)
-        return np.asarray(columns, dtype=np.int32), bounds
+                    columns.append(np.array([col]))
+                    bounds.append(np.array([pyo.value(data.ub)], dtype=float))
+        return np.concatenate(columns).astype(np.int32), np.concatenate(bounds)
 
     def _set_options(self, options: SolverOptions) -> None:
         wanted = {
@@ -277,7 +366,7 @@ class Session:
             iterations=int(info.simplex_iteration_count),
         )
 
-    def columns(self, var: pyo.Var) -> tuple[list, np.ndarray]:
+    def columns(self, var: pyo.Var | ArrayVar) -> tuple[list, np.ndarray]:
         """Keys of an indexed variable and its HiGHS column numbers, in the same order."""
         name = var.name
         if name not in self._columns:
@@ -288,8 +377,9 @@ class Session:
             self._columns[name] = (keys, cols)
         return self._columns[name]
 
-    def rows(self, con: pyo.Constraint) -> tuple[list, np.ndarray]:
-        """Keys of an indexed constraint and its HiGHS row numbers, in the same order."""
+    def rows(self, con: pyo.Constraint | OwnRows) -> tuple[list, np.ndarray]:
+        """Keys of an indexed constraint (or an array variable's own rows) and its HiGHS row
+        numbers, in the same order."""
         name = con.name
         if name not in self._rows:
             keys = list(con.keys())
@@ -332,6 +422,24 @@ class Session:
             multi = bool(keys) and isinstance(keys[0], tuple)
             self._indexes[name] = pd.MultiIndex.from_tuples(keys) if multi else pd.Index(keys)
         return self._indexes[name]
+
+
+def _array_parameters(model: Model) -> dict[int, tuple[ArrayVar, str, np.ndarray]]:
+    """For each parameter value an array variable depends on (by id): the variable, what it
+    sets ("upper" or "cost") and the positions of the columns it sets."""
+    m = model.pyomo
+    out: dict[int, tuple[ArrayVar, str, np.ndarray]] = {}
+    for var in model.arrays:
+        for at, data in enumerate(getattr(m, var.upper).values()):
+            out[id(data)] = (var, "upper", np.array([at]))
+        if var.cost_param is not None:
+            order = np.argsort(var.cost_at, kind="stable")
+            starts = np.searchsorted(
+                var.cost_at[order], np.arange(len(getattr(m, var.cost_param)) + 1)
+            )
+            for j, data in enumerate(getattr(m, var.cost_param).values()):
+                out[id(data)] = (var, "cost", order[starts[j] : starts[j + 1]])
+    return out
 
 
 def _append_steps(highs: highspy.Highs, steps: StepColumns, pool_columns: np.ndarray) -> np.ndarray:

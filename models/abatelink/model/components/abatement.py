@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.core as pyo
 
-from abatelink.model.components.ccs import operating
 from abatelink.model.index import ModelIndex
 
 COST_TERM = None  # Σ c[k]·a[k] is in the step columns' objective costs (step_columns)
@@ -51,13 +50,8 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
     )
     hosts = list(idx.projects.groups["generation_of_emitter"])
     m.emissions_floor = pyo.Constraint(hosts, rule=_emissions_floor)
-    units = idx.projects.units
-    captured = {
-        e: list(zip(group["unit"], group["co2_mt"], strict=True))
-        for e, group in units.groupby("emitter", sort=False)
-    }
-    ccs_hosts = [(e, t) for e in captured for t in idx.periods]
-    m.ccs_or_steps = pyo.Constraint(ccs_hosts, rule=_ccs_or_steps(captured))
+    ccs_hosts = [(e, t) for e in idx.projects.units["emitter"].unique() for t in idx.periods]
+    m.ccs_or_steps = pyo.Constraint(ccs_hosts, rule=_ccs_or_steps)
 
 
 def _emissions(pools_group: str, projects_group: str):
@@ -89,23 +83,19 @@ def _emissions_floor(m: pyo.ConcreteModel, emitter: str, t: int) -> pyo.Constrai
     return m.pool_abatement_mt[pool] + avoided <= m.pool_baseline_mt[pool]
 
 
-def _ccs_or_steps(units_at: dict[str, list[tuple[str, float]]]):
-    """Rule: A[p]·B[p] + Q[p]·Σ_{u at e} E_u·o[u,t] ≤ Q[p]·B[p], p the host's own pool.
+def _ccs_or_steps(m: pyo.ConcreteModel, emitter: str, t: int) -> pyo.Constraint:
+    """A[p]·B[p] + Q[p]·Σ_{u at e} E_u·o[u,t] ≤ Q[p]·B[p], p the host's own pool.
 
     While CCS units capturing E_u of the host's B[p] Mt/yr run, its MAC steps (Q[p] in all)
     may abate at most the share of its emissions no unit captures, A[p] ≤ Q[p]·(1 − Σ E_u·o /
-    B[p]): a tonne is avoided once, by capture or by a step, never by both.
+    B[p]): a tonne is avoided once, by capture or by a step, never by both. The units' terms
+    are entries of their build columns (`ccs.build_columns`).
     """
-
-    def rule(m: pyo.ConcreteModel, emitter: str, t: int) -> pyo.Constraint:
-        idx: ModelIndex = m.index_sets
-        (pool,) = idx.members("pools_of_host", (emitter, t))
-        captured = pyo.quicksum(co2 * operating(m, u, t) for u, co2 in units_at[emitter])
-        quantity = float(idx.pools.at[pool, "quantity_mt"])
-        baseline = m.pool_baseline_mt[pool]
-        return m.pool_abatement_mt[pool] * baseline + quantity * captured <= quantity * baseline
-
-    return rule
+    idx: ModelIndex = m.index_sets
+    (pool,) = idx.members("pools_of_host", (emitter, t))
+    quantity = float(idx.pools.at[pool, "quantity_mt"])
+    baseline = m.pool_baseline_mt[pool]
+    return m.pool_abatement_mt[pool] * baseline <= quantity * baseline
 
 
 @dataclass(frozen=True)

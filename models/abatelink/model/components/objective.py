@@ -12,9 +12,9 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex, cost_terms: tuple[str, ...]) -
 
     w_t = Σ over the period's years y of (1+r)^-(y − currency year) (`ModelIndex.weight`),
     cost_c[t] the annual cost terms of the components (transaction, reserve, tax, ...). The
-    abatement cost term Σ_k c[k]·a[k,t]
-    is not here: HiGHS holds it as the objective costs of the step columns
-    (`abatement.step_columns`).
+    abatement cost term Σ_k c[k]·a[k,t] and the CCS units' PM benefit are not here: HiGHS holds
+    them as the objective costs of the step columns (`abatement.step_columns`) and the build
+    columns (`ccs.build_columns`).
     """
     m.total_cost = pyo.Objective(
         expr=pyo.quicksum(

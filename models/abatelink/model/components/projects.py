@@ -2,13 +2,15 @@
 
 `generated_mt`, `project_cost_musd` and `co_financed_musd` are variables fixed by equalities,
 so their values are read straight from the solver and reported without repeating the formulas.
+The CCS units' terms of these rows are entries of their build columns (`ccs.build_columns`):
+`generation` and `ccs_cost` hold only the Pyomo part of each equation.
 """
 
 from __future__ import annotations
 
 import pyomo.core as pyo
 
-from abatelink.model.components import ccs, supergrid
+from abatelink.model.components import supergrid
 from abatelink.model.index import ModelIndex
 
 COST_TERM = "project_cost_total_musd"
@@ -20,6 +22,9 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
     cost_keys = [(p, t) for p in P.projects for t in idx.periods]
     m.generated_mt = pyo.Var(P.generation_keys, within=pyo.NonNegativeReals)
     m.generation = pyo.Constraint(P.generation_keys, rule=_generation)
+    ccs_keys = [(p, t) for p in P.units["project"].unique() for t in idx.periods]
+    m.ccs_cost_musd = pyo.Var(ccs_keys, within=pyo.Reals)
+    m.ccs_cost = pyo.Constraint(ccs_keys, rule=lambda m, p, t: m.ccs_cost_musd[p, t] == 0.0)
     m.project_cost_scale = pyo.Param(P.projects, mutable=True, initialize=1.0)
     m.project_cost_musd = pyo.Var(cost_keys, within=pyo.Reals)  # net of avoided generation
 
@@ -36,9 +41,12 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
 
 
 def _generation(m: pyo.ConcreteModel, project: str, emitter: str, t: int) -> pyo.Constraint:
-    """G[p,e,t] = avoided by CCS units of p at e + displaced by p's supergrid at e's grid."""
-    made = ccs.avoided(m, project, emitter, t) + supergrid.displaced(m, project, emitter, t)
-    return m.generated_mt[project, emitter, t] == made
+    """G[p,e,t] − Σ_{u of p at e} avoided_u·o[u,t] − displaced by p's supergrid at e's grid = 0.
+
+    The CCS sum is the build columns' entries in this row (`ccs.build_columns`).
+    """
+    displaced = supergrid.displaced(m, project, emitter, t)
+    return m.generated_mt[project, emitter, t] - displaced == 0.0
 
 
 def _project_cost(m: pyo.ConcreteModel, project: str, t: int) -> pyo.Constraint:
@@ -59,4 +67,11 @@ def _co_financing(m: pyo.ConcreteModel, project: str, t: int) -> pyo.Constraint:
 
 
 def _capital(m: pyo.ConcreteModel, project: str, t: int):
-    return ccs.cost(m, project, t) + supergrid.capital(m, project, t)
+    """K[p,t] + supergrid capital of p, K[p,t] the CCS cost of p's units:
+
+        ccs_cost[p,t]:  K[p,t] − Σ_{u of p} (annuity + fixed O&M + captured·cost/t)·o[u,t] = 0
+
+    (the sum is the build columns' entries in that row, `ccs.build_columns`).
+    """
+    ccs = m.ccs_cost_musd[project, t] if (project, t) in m.ccs_cost_musd else 0.0  # noqa: SIM401
+    return ccs + supergrid.capital(m, project, t)
