@@ -313,13 +313,7 @@ def _groups(
         "uncovered_generation_of_region": _grouped(
             gen[gen["market"].isna()], ["region", "period"], key
         ),
-        "generation_elsewhere": _generation_elsewhere(ds, gen, key),
+        "generation_of_scope": _grouped(
+            gen.fillna({"market": ""}), ["project", "region", "market", "period"], key
+        ),
     }
-
-
-def _generation_elsewhere(ds: Dataset, gen: pd.DataFrame, key: list[str]) -> dict[Hashable, list]:
-    """(project, region, period) → generation keys of the project outside that region."""
-    regions = pd.DataFrame({"receiver": list(ds.regions)})
-    pairs = gen.merge(regions, how="cross")
-    pairs = pairs[pairs["region"] != pairs["receiver"]]
-    return _grouped(pairs, ["project", "receiver", "period"], key)

@@ -13,7 +13,8 @@ and by −δ at once; off the kinks each re-solve has one dual, and each is opti
 unmoved problem too (the value function is linear on [b, b ± δ]). The reported duals are the
 mean of the two: optimal, so every price identity (p_n + λ_n = p_m + λ_m + τ + rents) still
 holds, and, for one kink, the midpoint of its left and right derivatives. With no kink the
-basis's duals are unique and kept. Bounds and basis are restored afterwards.
+basis's duals are unique and kept. Bounds and basis are restored afterwards, and the solution
+with them by one more warm solve unless the caller re-solves anyway (`restore=False`).
 """
 
 from __future__ import annotations
@@ -32,10 +33,19 @@ AT_KINK = 1e-9  # how close (relative) a bound must be to its ranging interval's
 
 
 def central_duals(
-    session: Session, solution: Solution, rows: np.ndarray, cols: np.ndarray
+    session: Session,
+    solution: Solution,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    *,
+    restore: bool = True,
 ) -> Solution:
     """`solution` with the duals of `rows` and the reduced costs of `cols` (each at a bound)
     replaced by the midpoint of their left and right values where they sit at a kink.
+
+    HiGHS is left with the bounds and basis it had; with `restore` also with its solution (a
+    warm solve of no iterations), which a caller that changes bounds and re-solves next (a
+    compiled sweep) does without.
 
     A solve that left no basis (interior point without crossover, PDLP) is first repeated by
     simplex, and that vertex is the solution returned: prices and flows then do not depend on
@@ -52,7 +62,7 @@ def central_duals(
         status, ranging = highs.getRanging()
         if status != highspy.HighsStatus.kOk or not ranging.valid:
             return solution
-        return _central(highs, solution, ranging, rows, cols)
+        return _central(highs, solution, ranging, rows, cols, restore)
 
 
 @contextmanager
@@ -67,7 +77,12 @@ def _by_simplex(highs: highspy.Highs) -> Iterator[highspy.Highs]:
 
 
 def _central(
-    highs: highspy.Highs, solution: Solution, ranging, rows: np.ndarray, cols: np.ndarray
+    highs: highspy.Highs,
+    solution: Solution,
+    ranging,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    restore: bool,
 ) -> Solution:
     """The mean of the two duals on either side of the kinks (see `central_duals`), from a
     solve that has a basis; `solution` itself where no priced bound sits at a kink."""
@@ -87,7 +102,8 @@ def _central(
     basis = highs.getBasis()
     sides = [bounds.duals_moved(highs, kinked_rows, binding_cols, d) for d in (STEP, -STEP)]
     highs.setBasis(basis)
-    highs.run()
+    if restore:
+        highs.run()
     known = [side for side in sides if side is not None]
     if not known:
         return solution

@@ -81,11 +81,15 @@ def solve(
     return Priced(session, inputs, solution, prices, rounds)
 
 
-def central(session: Session, solution: Solution, *, flows: bool = True) -> Solution:
+def central(
+    session: Session, solution: Solution, *, flows: bool = True, restore: bool = True
+) -> Solution:
     """The LP solution with one dual at each kink (`kinks.central_duals`) for the rows the
     accounts read and the export limits, and its degenerate flows settled (`ties`) unless
-    `flows` is False (a caller that reads prices only)."""
-    central = central_duals(session, solution, *priced_rows_and_columns(session))
+    `flows` is False (a caller that reads prices only). `restore=False`: HiGHS keeps bounds
+    and basis but not the solution (for a caller that re-solves next)."""
+    rows, cols = priced_rows_and_columns(session)
+    central = central_duals(session, solution, rows, cols, restore=restore)
     return least_norm_flows(session, central) if flows else central
 
 

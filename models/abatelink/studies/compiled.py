@@ -383,7 +383,7 @@ def _solve_one(
     append("objective", [""], [None], np.array([objective]))
     if status == "optimal":
         flows = not {"trades", "costs"}.isdisjoint(outputs)
-        solution = central(session, session.current_solution(), flows=flows)
+        solution = central(session, session.current_solution(), flows=flows, restore=False)
         duals, values = solution.row_dual, solution.col_value
         for reader in compiled.readers:
             if reader.output in outputs:

@@ -8,6 +8,10 @@ In gross terms, which are linear and never negative:
                                                         and NDC)
     received by r:     s[p,r]·Σ_{g ≠ r} π[p,g]·G[p,g,t]   (usable in r's credit market, and NDC)
 Summed over regions, given = received when Σ_r s[p,r] = 1.
+
+The shares and pooling are parameters, so each of these sums carries a mutable coefficient per
+term; they are written over S[p,g,m,t], the generation of p at the emitters of region g in ETS
+market m ('' outside any), not over each emitter: one coefficient per scope, not per plant.
 """
 
 from __future__ import annotations
@@ -25,15 +29,17 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
     project_regions = [(p, r) for p in P.projects for r in idx.regions]
     m.credit_pooled = pyo.Param(project_regions, mutable=True, initialize=0.0)
     m.credit_share = pyo.Param(project_regions, mutable=True, initialize=0.0)
+    scopes = list(P.groups["generation_of_scope"])
+    m.scope_generated_mt = pyo.Var(scopes, within=pyo.NonNegativeReals)
+    m.scope_generation = pyo.Constraint(scopes, rule=_scope_generation)
     region_periods = idx.region_periods()
-    m.credits_given_mt = pyo.Expression(region_periods, rule=_given("generation_of_region"))
+    m.credits_given_mt = pyo.Expression(region_periods, rule=_given(_by_position(scopes, (1, 3))))
     m.credits_given_by_market_mt = pyo.Expression(
-        idx.market_periods(idx.ets_markets), rule=_given("generation_of_market")
+        idx.market_periods(idx.ets_markets), rule=_given(_by_position(scopes, (2, 3)))
     )
-    m.credits_given_outside_ets_mt = pyo.Expression(
-        region_periods, rule=_given("uncovered_generation_of_region")
-    )
-    m.credits_received_mt = pyo.Expression(region_periods, rule=_received)
+    outside = _by_position([k for k in scopes if k[2] == ""], (1, 3))
+    m.credits_given_outside_ets_mt = pyo.Expression(region_periods, rule=_given(outside))
+    m.credits_received_mt = pyo.Expression(region_periods, rule=_received(scopes))
     m.project_credits_max_mt = pyo.Param(idx.market_periods(), mutable=True, initialize=0.0)
     m.project_credits_mt = pyo.Var(
         idx.market_periods(),
@@ -43,32 +49,47 @@ def add_to(m: pyo.ConcreteModel, idx: ModelIndex) -> None:
     m.credit_use = pyo.Constraint(region_periods, rule=_credit_use)
 
 
-def given_share(m: pyo.ConcreteModel, project: str, emitter: str):
-    """π[p,g]·(1 − s[p,g]), g the region of e: the share of e's generation that goes to others."""
-    region = m.index_sets.projects.region_of_emitter[emitter]
-    return m.credit_pooled[project, region] * (1 - m.credit_share[project, region])
+def _scope_generation(
+    m: pyo.ConcreteModel, project: str, region: str, market: str, t: int
+) -> pyo.Constraint:
+    """S[p,g,m,t] − Σ_{e of g in m} G[p,e,t] = 0."""
+    keys = m.index_sets.projects.members("generation_of_scope", (project, region, market, t))
+    generated = pyo.quicksum(m.generated_mt[k] for k in keys)
+    return m.scope_generated_mt[project, region, market, t] - generated == 0.0
 
 
-def _given(group: str):
-    """Rule: Σ over the group's generation keys of π[p,g]·(1 − s[p,g])·G[p,e,t]."""
+def _by_position(scopes: list[tuple], at: tuple[int, int]) -> dict[tuple, list[tuple]]:
+    """Scopes grouped by two of their positions: (region, period) or (market, period)."""
+    out: dict[tuple, list[tuple]] = {}
+    for scope in scopes:
+        out.setdefault((scope[at[0]], scope[at[1]]), []).append(scope)
+    return out
 
-    def rule(m: pyo.ConcreteModel, scope: str, t: int):
-        keys = m.index_sets.projects.members(group, (scope, t))
-        return pyo.quicksum(given_share(m, p, e) * m.generated_mt[p, e, tt] for p, e, tt in keys)
+
+def _given(scopes_of: dict[tuple, list[tuple]]):
+    """Rule: Σ over the group's scopes of π[p,g]·(1 − s[p,g])·S[p,g,m,t]."""
+
+    def rule(m: pyo.ConcreteModel, *group: object):
+        return pyo.quicksum(
+            m.credit_pooled[p, g] * (1 - m.credit_share[p, g]) * m.scope_generated_mt[p, g, mk, t]
+            for p, g, mk, t in scopes_of.get(group, [])
+        )
 
     return rule
 
 
-def _received(m: pyo.ConcreteModel, region: str, t: int):
-    """Σ_p s[p,r]·Σ_{e not of r} π[p, region of e]·G[p,e,t]."""
-    P = m.index_sets.projects
-    return pyo.quicksum(
-        m.credit_share[p, region]
-        * m.credit_pooled[p, P.region_of_emitter[e]]
-        * m.generated_mt[p, e, tt]
-        for p in P.projects
-        for _, e, tt in P.members("generation_elsewhere", (p, region, t))
-    )
+def _received(scopes: list[tuple]):
+    """Rule: Σ_p s[p,r]·Σ_{scopes of g ≠ r} π[p,g]·S[p,g,m,t]."""
+    of_period = _by_position(scopes, (3, 3))
+
+    def rule(m: pyo.ConcreteModel, region: str, t: int):
+        return pyo.quicksum(
+            m.credit_share[p, region] * m.credit_pooled[p, g] * m.scope_generated_mt[p, g, mk, tt]
+            for p, g, mk, tt in of_period.get((t, t), [])
+            if g != region
+        )
+
+    return rule
 
 
 def _credit_use(m: pyo.ConcreteModel, region: str, t: int) -> pyo.Constraint:
