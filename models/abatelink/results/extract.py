@@ -127,6 +127,19 @@ class Recording(Extract):
         return super().param_array(name)
 
 
+@dataclass(frozen=True)
+class Unmoved(Extract):
+    """An `Extract` of a solve whose parameters hold the values they had when `values` was
+    filled (a compiled sweep moves bounds only): each parameter is read from Pyomo once."""
+
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def param_array(self, name: str) -> np.ndarray:
+        if name not in self.values:
+            self.values[name] = super().param_array(name)
+        return self.values[name]
+
+
 def sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Σ values per code in 0..size−1 (codes −1 left out)."""
     keep = codes >= 0

@@ -13,7 +13,7 @@ interact) stays on the full path, which is always correct: `compile_study` then 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import partial
 from typing import Any, Literal
 
@@ -25,7 +25,7 @@ from abatelink.inputs.study import Study, scenario_for
 from abatelink.model.build import Model
 from abatelink.model.levers import set_inputs
 from abatelink.results.costs import cost_lines, present_values
-from abatelink.results.extract import Extract, Recording, param_values
+from abatelink.results.extract import Extract, Recording, Unmoved, param_values
 from abatelink.solve.priced import Priced, central, solve
 from abatelink.solve.session import STATUS_OF_HIGHS, Session
 from abatelink.studies.outputs import COLUMNS, national_costs
@@ -111,7 +111,8 @@ class CompiledStudy:
 
     `base` holds the bounds at the origin design row, taken at the moved `rows` and `cols`;
     `slopes` holds, per parameter (first axis), the slope of each of those bounds. `inputs`:
-    the base scenario's, which the accounts read beside the solution.
+    the base scenario's, which the accounts read beside the solution; `parameters`: the
+    values of the parameters they read, which no scenario moves (`Unmoved`).
     """
 
     names: list[str]
@@ -122,6 +123,7 @@ class CompiledStudy:
     slopes: Bounds
     readers: list[Reader]
     inputs: Inputs
+    parameters: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -389,7 +391,8 @@ def _solve_one(
             if reader.output in outputs:
                 append(reader.output, reader.items, reader.periods, reader.read(duals, values))
         if "costs" in outputs:
-            _append_costs(Extract(Priced(session, compiled.inputs, solution, solution)), append)
+            priced = Priced(session, compiled.inputs, solution, solution)
+            _append_costs(Unmoved(priced, compiled.parameters), append)
 
 
 def _append_costs(x: Extract, append: Callable[..., None]) -> None:
