@@ -58,11 +58,11 @@ def _scope_generation(
     return m.scope_generated_mt[project, region, market, t] - generated == 0.0
 
 
-def _by_position(scopes: list[tuple], at: tuple[int, int]) -> dict[tuple, list[tuple]]:
-    """Scopes grouped by two of their positions: (region, period) or (market, period)."""
+def _by_position(scopes: list[tuple], at: tuple[int, ...]) -> dict[tuple, list[tuple]]:
+    """Scopes (project, region, market, period) grouped by the parts at positions `at`."""
     out: dict[tuple, list[tuple]] = {}
     for scope in scopes:
-        out.setdefault((scope[at[0]], scope[at[1]]), []).append(scope)
+        out.setdefault(tuple(scope[i] for i in at), []).append(scope)
     return out
 
 
@@ -80,12 +80,12 @@ def _given(scopes_of: dict[tuple, list[tuple]]):
 
 def _received(scopes: list[tuple]):
     """Rule: Σ_p s[p,r]·Σ_{scopes of g ≠ r} π[p,g]·S[p,g,m,t]."""
-    of_period = _by_position(scopes, (3, 3))
+    of_period = _by_position(scopes, (3,))
 
     def rule(m: pyo.ConcreteModel, region: str, t: int):
         return pyo.quicksum(
-            m.credit_share[p, region] * m.credit_pooled[p, g] * m.scope_generated_mt[p, g, mk, tt]
-            for p, g, mk, tt in of_period.get((t, t), [])
+            m.credit_share[p, region] * m.credit_pooled[p, g] * m.scope_generated_mt[p, g, mk, t]
+            for p, g, mk, _ in of_period.get((t,), [])
             if g != region
         )
 
