@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import dask
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from distributed import Worker
 
 from abatelink.cli import main
 from abatelink.inputs.study import base_scenario, design, load_study, scenario_for
@@ -94,6 +96,21 @@ def test_a_two_worker_sweep_equals_the_scenarios_run_one_by_one(tmp_path):
         & (results["item"] == "MB")
     ]
     assert row["value"].iloc[0] == pytest.approx(60)
+
+
+def profiling(dask_worker: Worker) -> tuple[bool, bool]:
+    """A worker's profiler setting, and whether its stack-sampling callback is scheduled."""
+    enabled = dask.config.get("distributed.worker.profile.enabled")
+    return enabled, "profile" in dask_worker.periodic_callbacks
+
+
+def test_the_local_cluster_workers_run_without_the_statistical_profiler():
+    from abatelink.studies.sweep import _dask
+
+    ours = dask.config.get("distributed.worker.profile.enabled")
+    with _dask(1, None) as client:
+        assert list(client.run(profiling).values()) == [(False, False)]
+    assert dask.config.get("distributed.worker.profile.enabled") == ours  # this process's kept
 
 
 def test_an_interrupted_sweep_resumes_with_every_scenario_exactly_once(tmp_path):

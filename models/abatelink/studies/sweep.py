@@ -451,21 +451,14 @@ def _dask(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     if workers == 0 and scheduler is None:
         yield None
         return
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     cluster = client = None
     try:
         with _connecting(scheduler), _workers_ignore_ctrl_c():
             if scheduler is None:
                 with _ctrl_c_after():
-                    cluster = LocalCluster(
-                        n_workers=workers or os.cpu_count() or 1,
-                        threads_per_worker=1,
-                        processes=True,
-                        # any free port: Dask's default, 8787, may be another cluster's
-                        dashboard_address="127.0.0.1:0",
-                        silence_logs=logging.CRITICAL,
-                    )
+                    cluster = _local_cluster(workers)
             client = Client(scheduler or cluster)
         yield client
     finally:
@@ -474,6 +467,26 @@ def _dask(workers: int | None, scheduler: str | None) -> Iterator[Any]:
                 client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _local_cluster(workers: int | None) -> Any:
+    """Single-threaded worker processes, `workers` or one per core, without Dask's statistical
+    profiler: it samples each worker thread's stack every 10 ms for profiles nothing here reads
+    (a one-worker sweep of 8,000 scenarios: 21.1 s with it, 19.6 s without, medians of 18 and
+    26 alternating runs, about 7 %). Each nanny hands its worker process the Dask config in
+    force when it is made."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        return LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            # any free port: Dask's default, 8787, may be another cluster's
+            dashboard_address="127.0.0.1:0",
+            silence_logs=logging.CRITICAL,
+        )
 
 
 @contextlib.contextmanager
