@@ -325,7 +325,9 @@ def plant_case(name: str, settings: Settings, plants: int) -> Case:
     Path(spec["mps"]).unlink()
     label = name if plants == REFERENCE_PLANTS else f"{name}@{plants}"
     detail = {key: ours[key] for key in ("phases", "status", "rows", "columns", "milp_s")}
-    gap = abs(ours["objective"] - ours["floor_objective"]) / max(abs(ours["objective"]), 1e-9)
+    gap = None  # a MILP stopped at the time limit may have no incumbent on one side
+    if ours["objective"] is not None and ours["floor_objective"] is not None:
+        gap = abs(ours["objective"] - ours["floor_objective"]) / max(abs(ours["objective"]), 1e-9)
     detail |= {
         "plants": plants,
         "floor_status": ours["floor_status"],
@@ -528,6 +530,13 @@ def settings_of(args: argparse.Namespace, folder: Path) -> Settings:
     )
 
 
+def write_json(path: Path, cases: list[Case]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps([c.record() for c in cases], indent=2) + "\n")
+    partial.replace(path)
+
+
 def main() -> None:
     args = parse_args()
     if args.child is not None:
@@ -546,11 +555,10 @@ def main() -> None:
             for case in measured:
                 case.detail["load_avg_1min"] = round(load, 2)
             cases += measured
+            write_json(json_path, cases)  # after each case: a later failure loses nothing
             print(f"{name}: measured in {time.perf_counter() - began:.1f} s", file=sys.stderr)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps([c.record() for c in cases], indent=2) + "\n")
     print(table(cases))
     print(f"\n{len(cases)} cases in {time.perf_counter() - start:.0f} s; JSON: {json_path}")
     if not args.quick and any(name in PLANT_CASES for name in args.cases):
