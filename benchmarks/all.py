@@ -423,11 +423,13 @@ def run_linked_case(settings: Settings) -> Case:
     scenario = ROOT / "runs" / "linked.yaml"
     repeats = max(3, settings.repeats // 2 + 1)
     env = installed_env(settings.folder)
-    walls = []
-    for i in range(-1, repeats):  # the first (untimed) writes the bytecode cache
-        out = settings.folder / f"linked-{i + 1}"
-        walls.append(wall([abatelink_command(), "run", str(scenario), "--out", str(out)], env))
-    walls = walls[1:]
+
+    def run_once(i: int) -> float:
+        out = settings.folder / f"linked-{i}"
+        return wall([abatelink_command(), "run", str(scenario), "--out", str(out)], env)
+
+    run_once(-1)  # untimed: writes the bytecode cache
+    walls = [run_once(i) for i in range(repeats)]
     with quiet():
         result = run(load_scenario(scenario))
     solve_s = statistics.median(in_memory_run(result.session.highs)[0] for _ in range(repeats))
