@@ -58,6 +58,12 @@ run-linked
     (PYTHONPYCACHEPREFIX; PYTHONDONTWRITEBYTECODE dropped: this development machine sets it,
     and every call then compiled abatelink's modules again, ~0.08 s of a run).
 
+`detail.in_highs_s` (the table's "in HiGHS"), for the plant and sweep cases: of ours_s, the
+seconds spent inside HiGHS's `run` and `getRanging` — the main solve and the work of the two
+price rules (`solve.kinks`: ranging and two warm re-solves where a priced row sits at a kink;
+`solve.ties`: the least-norm QP over the optimal face), which the floor does not do. ours_s
+minus it is Python's share (load, build, hand-over, extraction, tables).
+
 Figures are what one machine measured once; nothing is asserted.
 """
 
@@ -99,6 +105,7 @@ LAUNCHER = (
     f"print('\\n{RSS_MARK}' + str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))"
 )
 UNWRITTEN_OPTIONS = ("presolve_rule_off",)
+HIGHS_WORK = ("run", "getRanging")  # inherited by highspy.Highs from its C++ core
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,36 @@ def in_memory_run(source: Any) -> tuple[float, str, float]:
     return seconds, status, highs.getInfo().objective_function_value
 
 
+@contextmanager
+def time_in_highs() -> Iterator[list[float]]:
+    """Seconds spent inside HiGHS's solving calls (`run`, `getRanging`) of every
+    `highspy.Highs` while the block runs, summed into the one-element list yielded: what
+    of a case's time is HiGHS's own work (the main solve and the price rules' re-solves,
+    ranging and least-norm QP), the rest being Python's."""
+    import highspy
+
+    spent = [0.0]
+
+    def timed(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - start
+
+        return call
+
+    for name in HIGHS_WORK:
+        setattr(highspy.Highs, name, timed(getattr(highspy.Highs, name)))
+    try:
+        yield spent
+    finally:
+        for name in HIGHS_WORK:
+            delattr(highspy.Highs, name)  # back to the inherited method
+
+
 def benchmark_module(name: str) -> Any:
     """A sibling script of benchmarks/ as a module (benchmarks/ is no package)."""
     if str(HERE) not in sys.path:
@@ -243,7 +280,8 @@ def ours_child(spec: dict[str, Any]) -> dict[str, Any]:
         projects=spec["projects"],
         solver=SolverOptions(time_limit=spec["time_limit"]),
     )
-    result = run(scenario)
+    with time_in_highs() as in_highs:
+        result = run(scenario)
     rss = peak_rss_self_mb()
     highs = result.session.highs
     floor_s, floor_status, floor_objective = in_memory_run(highs)
@@ -254,6 +292,7 @@ def ours_child(spec: dict[str, Any]) -> dict[str, Any]:
     timings = result.summary["timings_s"]
     return {
         "phases": {p: timings.get(p, 0.0) for p in PHASES},
+        "in_highs_s": in_highs[0],
         "status": result.status,
         "objective": result.solution.objective,
         "milp_s": result.solution.solve_seconds if result.solution.is_mip else None,
@@ -324,7 +363,8 @@ def plant_case(name: str, settings: Settings, plants: int) -> Case:
     floor, floor_rss = in_child({**spec, "kind": "floor", "result": f"{stem}-floor.json"})
     Path(spec["mps"]).unlink()
     label = name if plants == REFERENCE_PLANTS else f"{name}@{plants}"
-    detail = {key: ours[key] for key in ("phases", "status", "rows", "columns", "milp_s")}
+    keys = ("phases", "in_highs_s", "status", "rows", "columns", "milp_s")
+    detail = {key: ours[key] for key in keys}
     gap = None  # a MILP stopped at the time limit may have no incumbent on one side
     if ours["objective"] is not None and ours["floor_objective"] is not None:
         gap = abs(ours["objective"] - ours["floor_objective"]) / max(abs(ours["objective"]), 1e-9)
@@ -379,19 +419,27 @@ def sweep_floor_s(scenarios: int, folder: Path) -> float:
 def sweep_case(name: str, settings: Settings, outputs: list[str]) -> Case:
     from abatelink.inputs.study import design, load_study
     from abatelink.studies.compiled import CompiledStudy
-    from abatelink.studies.sweep import _worker_model
+    from abatelink.studies.sweep import _worker_model, run_batch
 
-    sweep = benchmark_module("sweep")
     path = sweep_study(settings.folder, settings.scenarios, outputs)
     try:
         rows = design(load_study(path)).to_dict("records")
-        ours = sweep.ours(path, rows) / 1000
+        run_batch(str(path), rows[:1])  # the worker builds its model once
+        with time_in_highs() as in_highs:
+            start = time.perf_counter()
+            run_batch(str(path), rows)
+            ours = (time.perf_counter() - start) / len(rows)
         compiled = _worker_model(str(path)).compiled
     finally:
         path.unlink()
     floor = sweep_floor_s(settings.scenarios, settings.folder)
     taken = "compiled" if isinstance(compiled, CompiledStudy) else f"full: {compiled.reason}"
-    detail = {"scenarios": len(rows), "outputs": outputs, "path": taken}
+    detail = {
+        "scenarios": len(rows),
+        "outputs": outputs,
+        "path": taken,
+        "in_highs_s": in_highs[0] / len(rows),
+    }
     return Case(name, ours, floor, "s/scenario", detail=detail)
 
 
@@ -456,15 +504,17 @@ def measure(name: str, settings: Settings) -> list[Case]:
 
 def table(cases: list[Case]) -> str:
     header = (
-        f"{'case':<26} {'ours':>10} {'floor':>10} {'ratio':>7}  {'unit':<12}"
+        f"{'case':<26} {'ours':>10} {'in HiGHS':>10} {'floor':>10} {'ratio':>7}  {'unit':<12}"
         f"{'RSS ours':>9} {'RSS floor':>10}"
     )
     lines = [header, "-" * len(header)]
     for c in cases:
         rss = [f"{v:.0f} MB" if v is not None else "" for v in (c.peak_rss_mb, c.floor_peak_rss_mb)]
+        in_highs = c.detail.get("in_highs_s")
+        spent = f"{in_highs:>10.4g}" if in_highs is not None else " " * 10
         lines.append(
-            f"{c.case:<26} {c.ours_s:>10.4g} {c.floor_s:>10.4g} {c.ratio:>7.2f}  {c.unit:<12}"
-            f"{rss[0]:>9} {rss[1]:>10}"
+            f"{c.case:<26} {c.ours_s:>10.4g} {spent} {c.floor_s:>10.4g} {c.ratio:>7.2f}  "
+            f"{c.unit:<12}{rss[0]:>9} {rss[1]:>10}"
         )
     return "\n".join(lines)
 

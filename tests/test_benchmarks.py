@@ -34,4 +34,5 @@ def test_all_writes_cases(tmp_path: Path) -> None:
         assert case["ours_s"] > 0 and case["floor_s"] > 0
         assert math.isclose(case["ratio"], case["ours_s"] / case["floor_s"])
     assert cases[1]["detail"]["scenarios"] == 8
+    assert 0 < cases[1]["detail"]["in_highs_s"] < cases[1]["ours_s"]  # HiGHS's part of ours
     assert "startup-help" in done.stdout and "sweep-bounds" in done.stdout

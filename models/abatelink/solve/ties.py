@@ -72,15 +72,14 @@ class Face:
         col_lower, col_upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
         free = (np.abs(np.asarray(solution.col_dual)) <= TIGHT) & (col_lower < col_upper)
         rows, cols, values = _triplets(lp)
-        fixed_part = np.zeros(lp.num_row_)
-        np.add.at(fixed_part, rows[~free[cols]], values[~free[cols]] * x[cols[~free[cols]]])
-        activity = fixed_part.copy()
-        np.add.at(activity, rows[free[cols]], values[free[cols]] * x[cols[free[cols]]])
+        keep = free[cols]
+        terms = values * x[cols]
+        fixed_part = np.bincount(rows[~keep], terms[~keep], minlength=lp.num_row_)
+        free_part = np.bincount(rows[keep], terms[keep], minlength=lp.num_row_)
         row_lower = np.asarray(lp.row_lower_) - fixed_part
         row_upper = np.asarray(lp.row_upper_) - fixed_part
         binding = np.abs(np.asarray(solution.row_dual)) > TIGHT
-        row_lower[binding] = row_upper[binding] = (activity - fixed_part)[binding]
-        keep = free[cols]
+        row_lower[binding] = row_upper[binding] = free_part[binding]
         kept_rows = np.unique(rows[keep])
         position = np.full(lp.num_col_, -1, dtype=np.int64)
         position[free] = np.arange(int(free.sum()))
