@@ -42,6 +42,33 @@ def test_a_price_at_a_step_boundary_is_the_midpoint_under_every_option(tmp_path)
         assert prices.to_dict() == pytest.approx({"MA": 14, "MB": 14}), options
 
 
+def test_an_export_and_an_import_limit_binding_together_share_the_rent_evenly(tmp_path):
+    """A (price 20) may export 5 Mt and B (price 30) may import 5 Mt: both limits bind on the
+    same 5 Mt, so the 10 US$/t between the prices may be split between A's export rent and
+    B's import rent in any way. No priced row is at a kink; the export limit is (its rent is
+    0 for more room, 10 for less), and the midpoint, 5 and 5, is reported under every option."""
+    data = merge(
+        one_market(tmp_path, "MA", "A", 110, 100, [40], [20]),
+        one_market(tmp_path, "MB", "B", 112, 100, [10, 10], [30, 40]),
+        {
+            "links": both_ways("MA", "MB"),
+            "limits": [
+                {"market": "MA", "period": 2020, "max_export_share": 0.05},
+                {"market": "MB", "period": 2020, "max_import_share": 0.05},
+            ],
+        },
+    )
+    folder = write_dataset(tmp_path / "d", periods=[2020], regions=["A", "B"], **data)
+    for options in OPTIONS:
+        result = solve(folder, solver={"options": options})
+        prices = result["prices"].set_index("market")["price_usd_per_t"]
+        assert prices.to_dict() == pytest.approx({"MA": 20, "MB": 30}), options
+        sale = result["trades"].set_index(["from_market", "to_market"]).loc[("MA", "MB")]
+        assert sale["volume_mt"] == pytest.approx(5), options
+        rents = sale[["export_rent_usd_per_t", "import_rent_usd_per_t"]].tolist()
+        assert rents == pytest.approx([5, 5]), options
+
+
 @pytest.mark.parametrize("name", ["linked", "price-controls", "joint-all"])
 def test_regional_money_does_not_move_with_solver_options_or_threads(name):
     scenario = load_scenario(RUNS / f"{name}.yaml")

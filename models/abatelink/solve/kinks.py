@@ -7,9 +7,10 @@ which one HiGHS returns depends on its basis — on solver options, threads and 
 re-solves. Money settled at such a price would move between regions from one run to the next.
 
 The rule: HiGHS's ranging says which of the rows the accounts price (market balances, NDC
-accounting, tax bases) sit at an end of the interval on which their dual holds — a kink. Two
-warm re-solves move all of those bounds, and the upper bounds of binding export limits, by +δ
-and by −δ at once; off the kinks each re-solve has one dual, and each is optimal for the
+accounting, tax bases) and which binding export limits (whose reduced costs are rents) sit at
+an end of the interval on which their dual holds — a kink; a bound held by a basic row or
+column (degenerate) counts as one too. Two warm re-solves move all of those bounds by +δ and
+by −δ at once; off the kinks each re-solve has one dual, and each is optimal for the
 unmoved problem too (the value function is linear on [b, b ± δ]). The reported duals are the
 mean of the two: optimal, so every price identity (p_n + λ_n = p_m + λ_m + τ + rents) still
 holds, and, for one kink, the midpoint of its left and right derivatives. With no kink the
@@ -88,19 +89,24 @@ def _central(
     solve that has a basis; `solution` itself where no priced bound sits at a kink."""
     lp = highs.getLp()
     bounds = _Bounds(lp)
+    basis = highs.getBasis()
+    row_status, col_status = basis.row_status, basis.col_status  # each read copies the list
     activity = np.asarray(highs.getSolution().row_value)
     up, down = np.asarray(ranging.row_bound_up.value_), np.asarray(ranging.row_bound_dn.value_)
-    kinked_rows = [r for r in rows if _at_kink(bounds.row_bound(r, activity[r]), up[r], down[r])]
-    binding_cols = [
+    kinked_rows = [
+        r for r in rows if _at_kink(bounds.row_bound(r, activity[r]), up[r], down[r], row_status[r])
+    ]
+    up, down = np.asarray(ranging.col_bound_up.value_), np.asarray(ranging.col_bound_dn.value_)
+    kinked_cols = [
         c
         for c in cols
         if bounds.col_upper[c] < highspy.kHighsInf
         and solution.col_value[c] >= bounds.col_upper[c] - 1e-9
+        and _at_kink(bounds.col_upper[c], up[c], down[c], col_status[c])
     ]
-    if not kinked_rows and not binding_cols:
+    if not kinked_rows and not kinked_cols:
         return solution
-    basis = highs.getBasis()
-    sides = [bounds.duals_moved(highs, kinked_rows, binding_cols, d) for d in (STEP, -STEP)]
+    sides = [bounds.duals_moved(highs, kinked_rows, kinked_cols, d) for d in (STEP, -STEP)]
     highs.setBasis(basis)
     if restore:
         highs.run()
@@ -161,10 +167,14 @@ class _Bounds:
             highs.changeColsBounds(len(c), c, col_lower, col_upper)
 
 
-def _at_kink(bound: float | None, up: float, down: float) -> bool:
+def _at_kink(bound: float | None, up: float, down: float, status: highspy.HighsBasisStatus) -> bool:
     """Whether the bound sits at an end of the interval [down, up] on which the basis's dual
-    holds: then the dual on one side (or both, for a zero-width interval) is another."""
+    holds: then the dual on one side (or both, for a zero-width interval) is another. A bound
+    held by a basic row or column (degenerate) is taken to be at one: ranging describes a
+    nonbasic bound, and where no kink is, the moved re-solves return the same dual."""
     if bound is None:
         return False
+    if status == highspy.HighsBasisStatus.kBasic:
+        return True
     scale = AT_KINK * max(1.0, abs(bound))
     return abs(up - bound) <= scale or abs(down - bound) <= scale
