@@ -83,6 +83,12 @@ def read_table_with_lines(
     return frame, _line_numbers(raw.lines)
 
 
+def release_reading_memory() -> None:
+    """Give back to the system the buffers pyarrow's allocator kept from reading (it holds
+    freed memory for reuse: ~25 MB after a 5,000-plant data set, never needed again)."""
+    pa.default_memory_pool().release_unused()
+
+
 def _frame(columns: Mapping[str, np.ndarray], rows: int) -> pd.DataFrame:
     """The typed columns as a frame, not copied; text stays Python strings (dtype object)."""
     index = pd.RangeIndex(rows)

@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from abatelink.errors import InputError
-from abatelink.inputs.csvfile import read_table_with_lines
+from abatelink.inputs.csvfile import read_table_with_lines, release_reading_memory
 from abatelink.inputs.schema import LARGEST, NAME_WORDS, TABLES, ShareSum, plain_name
 from abatelink.inputs.yamlfile import parse, read_yaml
 
@@ -189,6 +189,7 @@ def load_dataset(path: str | Path) -> Dataset:
             n: read_table_with_lines(folder / t.file_name, t, meta.periods)
             for n, t in TABLES.items()
         }
+        release_reading_memory()
         tables = {name: frame for name, (frame, _) in read.items()}
         lines = {name: rows for name, (_, rows) in read.items()}
         dataset = Dataset(

@@ -63,7 +63,9 @@ def central_duals(
         status, ranging = highs.getRanging()
         if status != highspy.HighsStatus.kOk or not ranging.valid:
             return solution
-        return _central(highs, solution, ranging, rows, cols, restore)
+        moved = _Moved.at_kinks(highs, solution, ranging, rows, cols)
+        del ranging  # some sixteen values per column and row, not needed by the re-solves
+        return _central(highs, solution, moved, restore)
 
 
 @contextmanager
@@ -77,36 +79,13 @@ def _by_simplex(highs: highspy.Highs) -> Iterator[highspy.Highs]:
         highs.setOptionValue("solver", chosen)
 
 
-def _central(
-    highs: highspy.Highs,
-    solution: Solution,
-    ranging,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    restore: bool,
-) -> Solution:
+def _central(highs: highspy.Highs, solution: Solution, moved: _Moved, restore: bool) -> Solution:
     """The mean of the two duals on either side of the kinks (see `central_duals`), from a
     solve that has a basis; `solution` itself where no priced bound sits at a kink."""
-    lp = highs.getLp()
-    bounds = _Bounds(lp)
-    basis = highs.getBasis()
-    row_status, col_status = basis.row_status, basis.col_status  # each read copies the list
-    activity = np.asarray(highs.getSolution().row_value)
-    up, down = np.asarray(ranging.row_bound_up.value_), np.asarray(ranging.row_bound_dn.value_)
-    kinked_rows = [
-        r for r in rows if _at_kink(bounds.row_bound(r, activity[r]), up[r], down[r], row_status[r])
-    ]
-    up, down = np.asarray(ranging.col_bound_up.value_), np.asarray(ranging.col_bound_dn.value_)
-    kinked_cols = [
-        c
-        for c in cols
-        if bounds.col_upper[c] < highspy.kHighsInf
-        and solution.col_value[c] >= bounds.col_upper[c] - 1e-9
-        and _at_kink(bounds.col_upper[c], up[c], down[c], col_status[c])
-    ]
-    if not kinked_rows and not kinked_cols:
+    if not len(moved.rows) and not len(moved.cols):
         return solution
-    sides = [bounds.duals_moved(highs, kinked_rows, kinked_cols, d) for d in (STEP, -STEP)]
+    basis = highs.getBasis()
+    sides = [moved.duals(highs, d) for d in (STEP, -STEP)]
     highs.setBasis(basis)
     if restore:
         highs.run()
@@ -122,40 +101,65 @@ def _central(
     )
 
 
-class _Bounds:
-    """The LP's bounds, and re-solves with some of them moved together."""
+@dataclasses.dataclass(frozen=True)
+class _Moved:
+    """The priced rows and the binding columns whose bounds sit at a kink, with their
+    bounds; the re-solves move them together."""
 
-    def __init__(self, lp: highspy.HighsLp) -> None:
-        self.row_lower, self.row_upper = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
-        self.col_lower, self.col_upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    rows: np.ndarray  # int32 HiGHS row numbers
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    cols: np.ndarray  # int32 HiGHS column numbers
+    col_lower: np.ndarray
+    col_upper: np.ndarray
 
-    def row_bound(self, row: int, activity: float) -> float | None:
-        """The bound a row's dual belongs to: the equality's value, else the one it sits on."""
-        lower, upper = self.row_lower[row], self.row_upper[row]
-        if lower == upper:
-            return upper
-        for bound in (upper, lower):
-            if abs(bound) < highspy.kHighsInf and abs(activity - bound) <= 1e-7 * max(
-                1, abs(bound)
-            ):
-                return bound
-        return None
-
-    def duals_moved(
-        self, highs: highspy.Highs, rows: list[int], cols: list[int], shift: float
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        """Row and column duals with every finite bound of `rows` and the upper bound of
-        `cols` moved by `shift` at once (None if that has no optimum); bounds restored."""
-        r = np.asarray(rows, dtype=np.int32)
-        c = np.asarray(cols, dtype=np.int32)
-        lower, upper = self.row_lower[r], self.row_upper[r]
-        moved_lower = np.where(
-            np.isfinite(lower) & (lower > -highspy.kHighsInf), lower + shift, lower
+    @classmethod
+    def at_kinks(
+        cls,
+        highs: highspy.Highs,
+        solution: Solution,
+        ranging: highspy.HighsRanging,
+        rows: np.ndarray,
+        cols: np.ndarray,
+    ) -> _Moved:
+        """Read from HiGHS for `rows` and `cols` only: on plant-level data the LP has a
+        million columns, and a whole bound or ranging vector read into Python is ~50 MB."""
+        rows, cols = np.asarray(rows, dtype=np.int32), np.asarray(cols, dtype=np.int32)
+        _, basic = highs.getBasicVariables()  # ≥ 0 a column, −1 − r row r
+        row_lower, row_upper = _row_bounds(highs, rows)
+        activity = np.asarray(highs.getSolution().row_value)[rows]
+        bound = np.array(
+            [_row_bound(lo, up, a) for lo, up, a in zip(row_lower, row_upper, activity)]
         )
+        up = np.asarray(ranging.row_bound_up.value_)[rows]
+        down = np.asarray(ranging.row_bound_dn.value_)[rows]
+        at_row = _at_kink(bound, up, down, np.isin(-1 - rows, basic))
+        col_lower, col_upper = _col_bounds(highs, cols)
+        binding = (col_upper < highspy.kHighsInf) & (solution.col_value[cols] >= col_upper - 1e-9)
+        at_col = np.zeros(len(cols), dtype=bool)
+        if binding.any():  # a column record is read whole, one value per column of the LP
+            up = np.asarray(ranging.col_bound_up.value_)[cols]
+            down = np.asarray(ranging.col_bound_dn.value_)[cols]
+            at_col = binding & _at_kink(col_upper, up, down, np.isin(cols, basic))
+        return cls(
+            rows[at_row],
+            row_lower[at_row],
+            row_upper[at_row],
+            cols[at_col],
+            col_lower[at_col],
+            col_upper[at_col],
+        )
+
+    def duals(self, highs: highspy.Highs, shift: float) -> tuple[np.ndarray, np.ndarray] | None:
+        """Row and column duals with every finite bound of the rows and the upper bound of
+        the columns moved by `shift` at once (None if that has no optimum); bounds restored."""
+        r, c = self.rows, self.cols
+        lower, upper = self.row_lower, self.row_upper
+        moved_lower = np.where(lower > -highspy.kHighsInf, lower + shift, lower)
         moved_upper = np.where(upper < highspy.kHighsInf, upper + shift, upper)
-        col_lower, col_upper = self.col_lower[c], self.col_upper[c]
+        moved_col_upper = np.maximum(self.col_lower, self.col_upper + shift)
         highs.changeRowsBounds(len(r), r, moved_lower, moved_upper)
-        highs.changeColsBounds(len(c), c, col_lower, np.maximum(col_lower, col_upper + shift))
+        highs.changeColsBounds(len(c), c, self.col_lower, moved_col_upper)
         try:
             highs.run()
             if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -164,17 +168,38 @@ class _Bounds:
             return np.asarray(solved.row_dual), np.asarray(solved.col_dual)
         finally:
             highs.changeRowsBounds(len(r), r, lower, upper)
-            highs.changeColsBounds(len(c), c, col_lower, col_upper)
+            highs.changeColsBounds(len(c), c, self.col_lower, self.col_upper)
 
 
-def _at_kink(bound: float | None, up: float, down: float, status: highspy.HighsBasisStatus) -> bool:
-    """Whether the bound sits at an end of the interval [down, up] on which the basis's dual
+def _row_bounds(highs: highspy.Highs, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lower and upper bounds of `rows` (for none HiGHS returns one placeholder each)."""
+    _, _, lower, upper, _ = highs.getRows(len(rows), rows)
+    return lower[: len(rows)], upper[: len(rows)]
+
+
+def _col_bounds(highs: highspy.Highs, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lower and upper bounds of `cols` (for none HiGHS returns one placeholder each)."""
+    _, _, _, lower, upper, _ = highs.getCols(len(cols), cols)
+    return lower[: len(cols)], upper[: len(cols)]
+
+
+def _row_bound(lower: float, upper: float, activity: float) -> float:
+    """The bound a row's dual belongs to: the equality's value, else the one it sits on
+    (NaN: none, the row is not binding)."""
+    if lower == upper:
+        return upper
+    for bound in (upper, lower):
+        if abs(bound) < highspy.kHighsInf and abs(activity - bound) <= 1e-7 * max(1, abs(bound)):
+            return bound
+    return np.nan
+
+
+def _at_kink(bound: np.ndarray, up: np.ndarray, down: np.ndarray, basic: np.ndarray) -> np.ndarray:
+    """Whether each bound sits at an end of the interval [down, up] on which the basis's dual
     holds: then the dual on one side (or both, for a zero-width interval) is another. A bound
     held by a basic row or column (degenerate) is taken to be at one: ranging describes a
-    nonbasic bound, and where no kink is, the moved re-solves return the same dual."""
-    if bound is None:
-        return False
-    if status == highspy.HighsBasisStatus.kBasic:
-        return True
-    scale = AT_KINK * max(1.0, abs(bound))
-    return abs(up - bound) <= scale or abs(down - bound) <= scale
+    nonbasic bound, and where no kink is, the moved re-solves return the same dual. A NaN
+    bound (a row off its bounds) is at none."""
+    scale = AT_KINK * np.maximum(1.0, np.abs(bound))
+    at_end = (np.abs(up - bound) <= scale) | (np.abs(down - bound) <= scale)
+    return ~np.isnan(bound) & (basic | at_end)
