@@ -6,22 +6,26 @@ round steps makes common), every dual in [left derivative, right derivative] is 
 which one HiGHS returns depends on its basis — on solver options, threads and the path of warm
 re-solves. Money settled at such a price would move between regions from one run to the next.
 
-The rule: HiGHS's ranging says which of the rows the accounts price (market balances, NDC
-accounting, tax bases) and which binding export limits (whose reduced costs are rents) sit at
-an end of the interval on which their dual holds — a kink; a bound held by a basic row or
-column (degenerate) counts as one too. Two warm re-solves move all of those bounds by +δ and
-by −δ at once; off the kinks each re-solve has one dual, and each is optimal for the
-unmoved problem too (the value function is linear on [b, b ± δ]). The reported duals are the
-mean of the two: optimal, so every price identity (p_n + λ_n = p_m + λ_m + τ + rents) still
-holds, and, for one kink, the midpoint of its left and right derivatives. With no kink the
-basis's duals are unique and kept. Bounds and basis are restored afterwards, and the solution
-with them by one more warm solve unless the caller re-solves anyway (`restore=False`).
+The rule: a ratio test on the optimal basis says which of the rows the accounts price (market
+balances, NDC accounting, tax bases) and which binding export limits (whose reduced costs are
+rents) sit at an end of the interval on which their dual holds — a kink. Moving a bound either
+way moves the basic variables along B⁻¹ of its column; where one of them already sits on a
+bound of its own (degeneracy), the basis, and with it the dual, changes on that side. A bound
+held by a basic row or column counts as a kink too. This is the test HiGHS's ranging makes,
+made for the priced bounds only (ranging computes some sixteen values for every column of the
+LP). Two warm re-solves move all of those bounds by +δ and by −δ at once; off the kinks each
+re-solve has one dual, and each is optimal for the unmoved problem too (the value function is
+linear on [b, b ± δ]). The reported duals are the mean of the two: optimal, so every price
+identity (p_n + λ_n = p_m + λ_m + τ + rents) still holds, and, for one kink, the midpoint of
+its left and right derivatives. With no kink the basis's duals are unique and kept. Bounds
+and basis are restored afterwards, and the solution with them by one more warm solve unless
+the caller re-solves anyway (`restore=False`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import highspy
@@ -30,7 +34,8 @@ import numpy as np
 from abatelink.solve.session import Session, Solution
 
 STEP = 1e-6  # δ, Mt/yr: far below any MAC step, above HiGHS's feasibility tolerance
-AT_KINK = 1e-9  # how close (relative) a bound must be to its ranging interval's end
+AT_KINK = 1e-9  # how far (relative to the bound) a bound may move before the basis changes
+MOVES = 1e-9  # an entry of B⁻¹a below this is taken as zero: that basic variable stays put
 
 
 def central_duals(
@@ -60,12 +65,7 @@ def central_duals(
             if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return solution
             solution = session.current_solution(solution.solve_seconds)
-        status, ranging = highs.getRanging()
-        if status != highspy.HighsStatus.kOk or not ranging.valid:
-            return solution
-        moved = _Moved.at_kinks(highs, solution, ranging, rows, cols)
-        del ranging  # some sixteen values per column and row, not needed by the re-solves
-        return _central(highs, solution, moved, restore)
+        return _central(highs, solution, _Moved.at_kinks(highs, solution, rows, cols), restore)
 
 
 @contextmanager
@@ -115,32 +115,37 @@ class _Moved:
 
     @classmethod
     def at_kinks(
-        cls,
-        highs: highspy.Highs,
-        solution: Solution,
-        ranging: highspy.HighsRanging,
-        rows: np.ndarray,
-        cols: np.ndarray,
+        cls, highs: highspy.Highs, solution: Solution, rows: np.ndarray, cols: np.ndarray
     ) -> _Moved:
-        """Read from HiGHS for `rows` and `cols` only: on plant-level data the LP has a
-        million columns, and a whole bound or ranging vector read into Python is ~50 MB."""
+        """Reads from HiGHS for `rows`, `cols` and the basic variables only: on plant-level
+        data the LP has a million columns, and a whole vector read into Python is ~50 MB."""
         rows, cols = np.asarray(rows, dtype=np.int32), np.asarray(cols, dtype=np.int32)
-        _, basic = highs.getBasicVariables()  # ≥ 0 a column, −1 − r row r
+        basis = _Basis.of(highs, solution)
         row_lower, row_upper = _row_bounds(highs, rows)
-        activity = np.asarray(highs.getSolution().row_value)[rows]
         bound = np.array(
-            [_row_bound(lo, up, a) for lo, up, a in zip(row_lower, row_upper, activity)]
+            [
+                _row_bound(lower, upper, activity)
+                for lower, upper, activity in zip(row_lower, row_upper, basis.activity[rows])
+            ]
         )
-        up = np.asarray(ranging.row_bound_up.value_)[rows]
-        down = np.asarray(ranging.row_bound_dn.value_)[rows]
-        at_row = _at_kink(bound, up, down, np.isin(-1 - rows, basic))
+        at_row = np.array(
+            [
+                basis.holds(-1 - r) or basis.blocks(highs.getBasisInverseCol(int(r))[1], b)
+                if not np.isnan(b)
+                else False
+                for r, b in zip(rows, bound)
+            ],
+            dtype=bool,
+        )
         col_lower, col_upper = _col_bounds(highs, cols)
         binding = (col_upper < highspy.kHighsInf) & (solution.col_value[cols] >= col_upper - 1e-9)
-        at_col = np.zeros(len(cols), dtype=bool)
-        if binding.any():  # a column record is read whole, one value per column of the LP
-            up = np.asarray(ranging.col_bound_up.value_)[cols]
-            down = np.asarray(ranging.col_bound_dn.value_)[cols]
-            at_col = binding & _at_kink(col_upper, up, down, np.isin(cols, basic))
+        at_col = np.array(
+            [
+                bind and (basis.holds(c) or basis.blocks(highs.getReducedColumn(int(c))[1], upper))
+                for c, upper, bind in zip(cols, col_upper, binding)
+            ],
+            dtype=bool,
+        )
         return cls(
             rows[at_row],
             row_lower[at_row],
@@ -172,15 +177,24 @@ class _Moved:
 
 
 def _row_bounds(highs: highspy.Highs, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The lower and upper bounds of `rows` (for none HiGHS returns one placeholder each)."""
-    _, _, lower, upper, _ = highs.getRows(len(rows), rows)
-    return lower[: len(rows)], upper[: len(rows)]
+    """The lower and upper bounds of `rows`, in their order."""
+    got = _by_set(lambda n, ordered: highs.getRows(n, ordered)[2:4], rows)
+    return got[0], got[1]
 
 
 def _col_bounds(highs: highspy.Highs, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The lower and upper bounds of `cols` (for none HiGHS returns one placeholder each)."""
-    _, _, _, lower, upper, _ = highs.getCols(len(cols), cols)
-    return lower[: len(cols)], upper[: len(cols)]
+    """The lower and upper bounds of `cols`, in their order."""
+    got = _by_set(lambda n, ordered: highs.getCols(n, ordered)[3:5], cols)
+    return got[0], got[1]
+
+
+def _by_set(read: Callable, items: np.ndarray) -> list[np.ndarray]:
+    """`read(n, ordered)` for the increasing set HiGHS requires (given another order it
+    returns zeros without a word), each array put back in the order of `items`."""
+    ordered, back = np.unique(np.asarray(items, dtype=np.int32), return_inverse=True)
+    if not len(ordered):
+        return [np.empty(0), np.empty(0)]
+    return [np.asarray(values)[: len(ordered)][back] for values in read(len(ordered), ordered)]
 
 
 def _row_bound(lower: float, upper: float, activity: float) -> float:
@@ -194,12 +208,37 @@ def _row_bound(lower: float, upper: float, activity: float) -> float:
     return np.nan
 
 
-def _at_kink(bound: np.ndarray, up: np.ndarray, down: np.ndarray, basic: np.ndarray) -> np.ndarray:
-    """Whether each bound sits at an end of the interval [down, up] on which the basis's dual
-    holds: then the dual on one side (or both, for a zero-width interval) is another. A bound
-    held by a basic row or column (degenerate) is taken to be at one: ranging describes a
-    nonbasic bound, and where no kink is, the moved re-solves return the same dual. A NaN
-    bound (a row off its bounds) is at none."""
-    scale = AT_KINK * np.maximum(1.0, np.abs(bound))
-    at_end = (np.abs(up - bound) <= scale) | (np.abs(down - bound) <= scale)
-    return ~np.isnan(bound) & (basic | at_end)
+@dataclasses.dataclass(frozen=True)
+class _Basis:
+    """The optimal basis's basic variables (HiGHS's order: ≥ 0 column c, −1 − r row r), how
+    far each sits from its nearer finite bound, and every row's activity."""
+
+    variables: np.ndarray
+    room: np.ndarray
+    activity: np.ndarray
+
+    @classmethod
+    def of(cls, highs: highspy.Highs, solution: Solution) -> _Basis:
+        _, variables = highs.getBasicVariables()
+        activity = np.asarray(highs.getSolution().row_value)
+        is_col = variables >= 0
+        value, lower, upper = (np.empty(len(variables)) for _ in range(3))
+        columns, rows = variables[is_col], -1 - variables[~is_col]
+        value[is_col] = solution.col_value[columns]
+        lower[is_col], upper[is_col] = _col_bounds(highs, columns)
+        value[~is_col] = activity[rows]
+        lower[~is_col], upper[~is_col] = _row_bounds(highs, rows)
+        return cls(variables, np.minimum(value - lower, upper - value), activity)
+
+    def holds(self, variable: int) -> bool:
+        """Whether `variable` (a column, or −1 − r for row r) is basic."""
+        return bool(np.any(self.variables == variable))
+
+    def blocks(self, direction: np.ndarray, bound: float) -> bool:
+        """Whether moving a nonbasic bound at `bound` by ±δ — which moves the basic variables
+        by ±δ·`direction` (B⁻¹ of its column) — drives a basic variable that sits on a bound
+        of its own off it on one side within AT_KINK of `bound`: the basis, and the dual,
+        then differ on that side (HiGHS's ranging would end its interval there)."""
+        moving = np.abs(direction) > MOVES
+        reach = AT_KINK * max(1.0, abs(bound)) * np.abs(direction[moving])
+        return bool(np.any(self.room[moving] <= reach))
