@@ -59,10 +59,11 @@ run-linked
     and every call then compiled abatelink's modules again, ~0.08 s of a run).
 
 `detail.in_highs_s` (the table's "in HiGHS"), for the plant and sweep cases: of ours_s, the
-seconds spent inside HiGHS's `run` and `getRanging` — the main solve and the work of the two
-price rules (`solve.kinks`: ranging and two warm re-solves where a priced row sits at a kink;
-`solve.ties`: the least-norm QP over the optimal face), which the floor does not do. ours_s
-minus it is Python's share (load, build, hand-over, extraction, tables).
+seconds spent inside HiGHS's solves and basis solves (`HIGHS_WORK`) — the main solve and the
+work of the two price rules (`solve.kinks`: a ratio test on the basis, and two warm re-solves
+where a priced bound sits at a kink; `solve.ties`: the least-norm QP over the optimal face),
+which the floor does not do. ours_s minus it is Python's share (load, build, hand-over,
+extraction, tables).
 
 Figures are what one machine measured once; nothing is asserted.
 """
@@ -105,7 +106,7 @@ LAUNCHER = (
     f"print('\\n{RSS_MARK}' + str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))"
 )
 UNWRITTEN_OPTIONS = ("presolve_rule_off",)
-HIGHS_WORK = ("run", "getRanging")  # inherited by highspy.Highs from its C++ core
+HIGHS_WORK = ("run", "getBasisInverseCol", "getReducedColumn")  # inherited from the C++ core
 
 
 @dataclass(frozen=True)
@@ -189,10 +190,10 @@ def in_memory_run(source: Any) -> tuple[float, str, float]:
 
 @contextmanager
 def time_in_highs() -> Iterator[list[float]]:
-    """Seconds spent inside HiGHS's solving calls (`run`, `getRanging`) of every
-    `highspy.Highs` while the block runs, summed into the one-element list yielded: what
-    of a case's time is HiGHS's own work (the main solve and the price rules' re-solves,
-    ranging and least-norm QP), the rest being Python's."""
+    """Seconds spent inside HiGHS's solving calls (`HIGHS_WORK`) of every `highspy.Highs`
+    while the block runs, summed into the one-element list yielded: what of a case's time is
+    HiGHS's own work (the main solve and the price rules' basis solves, re-solves and
+    least-norm QP), the rest being Python's."""
     import highspy
 
     spent = [0.0]

@@ -25,12 +25,13 @@ the caller re-solves anyway (`restore=False`).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import highspy
 import numpy as np
 
+from abatelink.solve.highs import col_bounds, row_bounds
 from abatelink.solve.session import Session, Solution
 
 STEP = 1e-6  # δ, Mt/yr: far below any MAC step, above HiGHS's feasibility tolerance
@@ -121,7 +122,7 @@ class _Moved:
         data the LP has a million columns, and a whole vector read into Python is ~50 MB."""
         rows, cols = np.asarray(rows, dtype=np.int32), np.asarray(cols, dtype=np.int32)
         basis = _Basis.of(highs, solution)
-        row_lower, row_upper = _row_bounds(highs, rows)
+        row_lower, row_upper = row_bounds(highs, rows)
         bound = np.array(
             [
                 _row_bound(lower, upper, activity)
@@ -137,7 +138,7 @@ class _Moved:
             ],
             dtype=bool,
         )
-        col_lower, col_upper = _col_bounds(highs, cols)
+        col_lower, col_upper = col_bounds(highs, cols)
         binding = (col_upper < highspy.kHighsInf) & (solution.col_value[cols] >= col_upper - 1e-9)
         at_col = np.array(
             [
@@ -176,27 +177,6 @@ class _Moved:
             highs.changeColsBounds(len(c), c, self.col_lower, self.col_upper)
 
 
-def _row_bounds(highs: highspy.Highs, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The lower and upper bounds of `rows`, in their order."""
-    got = _by_set(lambda n, ordered: highs.getRows(n, ordered)[2:4], rows)
-    return got[0], got[1]
-
-
-def _col_bounds(highs: highspy.Highs, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The lower and upper bounds of `cols`, in their order."""
-    got = _by_set(lambda n, ordered: highs.getCols(n, ordered)[3:5], cols)
-    return got[0], got[1]
-
-
-def _by_set(read: Callable, items: np.ndarray) -> list[np.ndarray]:
-    """`read(n, ordered)` for the increasing set HiGHS requires (given another order it
-    returns zeros without a word), each array put back in the order of `items`."""
-    ordered, back = np.unique(np.asarray(items, dtype=np.int32), return_inverse=True)
-    if not len(ordered):
-        return [np.empty(0), np.empty(0)]
-    return [np.asarray(values)[: len(ordered)][back] for values in read(len(ordered), ordered)]
-
-
 def _row_bound(lower: float, upper: float, activity: float) -> float:
     """The bound a row's dual belongs to: the equality's value, else the one it sits on
     (NaN: none, the row is not binding)."""
@@ -220,14 +200,14 @@ class _Basis:
     @classmethod
     def of(cls, highs: highspy.Highs, solution: Solution) -> _Basis:
         _, variables = highs.getBasicVariables()
-        activity = np.asarray(highs.getSolution().row_value)
+        activity = solution.row_value
         is_col = variables >= 0
         value, lower, upper = (np.empty(len(variables)) for _ in range(3))
         columns, rows = variables[is_col], -1 - variables[~is_col]
         value[is_col] = solution.col_value[columns]
-        lower[is_col], upper[is_col] = _col_bounds(highs, columns)
+        lower[is_col], upper[is_col] = col_bounds(highs, columns)
         value[~is_col] = activity[rows]
-        lower[~is_col], upper[~is_col] = _row_bounds(highs, rows)
+        lower[~is_col], upper[~is_col] = row_bounds(highs, rows)
         return cls(variables, np.minimum(value - lower, upper - value), activity)
 
     def holds(self, variable: int) -> bool:

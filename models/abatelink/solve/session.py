@@ -63,6 +63,7 @@ class Solution:
     row_dual: np.ndarray | None
     solve_seconds: float
     iterations: int
+    row_value: np.ndarray  # each row's activity at col_value
 
     @property
     def optimal(self) -> bool:
@@ -360,6 +361,7 @@ class Session:
             bound=bound,
             is_mip=is_mip,
             col_value=np.asarray(sol.col_value) if has_solution else np.empty(0),
+            row_value=np.asarray(sol.row_value) if has_solution else np.empty(0),
             col_dual=np.asarray(sol.col_dual) if sol.dual_valid else None,
             row_dual=np.asarray(sol.row_dual) if sol.dual_valid else None,
             solve_seconds=seconds,

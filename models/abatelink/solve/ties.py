@@ -21,6 +21,7 @@ import dataclasses
 import highspy
 import numpy as np
 
+from abatelink.solve.highs import col_bounds, col_entries, row_bounds
 from abatelink.solve.session import Session, Solution
 
 TIGHT = 1e-9  # a reduced cost or dual above this is not zero
@@ -38,7 +39,7 @@ def least_norm_flows(session: Session, solution: Solution) -> Solution:
     ).astype(np.int64)
     if not len(tied):
         return solution
-    face = Face.of(session.highs.getLp(), solution)
+    face = Face.of(session.highs, solution)
     if not face.free[tied].any():
         return solution  # every flow is pinned by a reduced cost: one plan already
     highs = session.scratch()
@@ -49,7 +50,8 @@ def least_norm_flows(session: Session, solution: Solution) -> Solution:
         return solution
     values = np.array(solution.col_value, dtype=float)
     values[face.free] = np.asarray(highs.getSolution().col_value)
-    return dataclasses.replace(solution, col_value=values)
+    activity = solution.row_value - face.free_part + face.activity_of(values)
+    return dataclasses.replace(solution, col_value=values, row_value=activity)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,55 +61,57 @@ class Face:
     A column with a reduced cost is fixed at its value and leaves the problem, its terms
     moving into the row bounds; a row with a dual is fixed at its activity; rows left with no
     free column go. On plant-level data most MAC steps are fixed (taken whole or not at all),
-    so the QP sees a fraction of the columns.
+    so the QP sees a fraction of the columns, and only their bounds and matrix entries are
+    read from HiGHS.
     """
 
     reduced: highspy.HighsLp
     free: np.ndarray  # bool per column of the full LP
     position: np.ndarray  # a free column's index in `reduced` (−1 if fixed)
+    entries: tuple[np.ndarray, np.ndarray, np.ndarray]  # free columns' (column, row, value)
+    free_part: np.ndarray  # per row of the full LP: Σ over free columns a_ij x_j
 
     @classmethod
-    def of(cls, lp: highspy.HighsLp, solution: Solution) -> Face:
+    def of(cls, highs: highspy.Highs, solution: Solution) -> Face:
         x = np.asarray(solution.col_value, dtype=float)
-        col_lower, col_upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
-        free = (np.abs(np.asarray(solution.col_dual)) <= TIGHT) & (col_lower < col_upper)
-        rows, cols, values = _triplets(lp)
-        keep = free[cols]
-        terms = values * x[cols]
-        fixed_part = np.bincount(rows[~keep], terms[~keep], minlength=lp.num_row_)
-        free_part = np.bincount(rows[keep], terms[keep], minlength=lp.num_row_)
-        row_lower = np.asarray(lp.row_lower_) - fixed_part
-        row_upper = np.asarray(lp.row_upper_) - fixed_part
+        num_col, num_row = highs.getNumCol(), highs.getNumRow()
+        unpriced = np.flatnonzero(np.abs(np.asarray(solution.col_dual)) <= TIGHT)
+        col_lower, col_upper = col_bounds(highs, unpriced)
+        moves = col_lower < col_upper
+        columns = unpriced[moves]
+        free = np.zeros(num_col, dtype=bool)
+        free[columns] = True
+        start, rows, values = col_entries(highs, columns)
+        cols = np.repeat(columns, np.diff(start))
+        entries = (cols, rows, values)
+        free_part = np.bincount(rows, values * x[cols], minlength=num_row)
+        fixed_part = solution.row_value - free_part
+        row_lower, row_upper = row_bounds(highs, np.arange(num_row))
+        row_lower, row_upper = row_lower - fixed_part, row_upper - fixed_part
         binding = np.abs(np.asarray(solution.row_dual)) > TIGHT
         row_lower[binding] = row_upper[binding] = free_part[binding]
-        kept_rows = np.unique(rows[keep])
-        position = np.full(lp.num_col_, -1, dtype=np.int64)
-        position[free] = np.arange(int(free.sum()))
-        row_at = np.full(lp.num_row_, -1, dtype=np.int64)
+        kept_rows = np.unique(rows)
+        position = np.full(num_col, -1, dtype=np.int64)
+        position[columns] = np.arange(len(columns))
+        row_at = np.full(num_row, -1, dtype=np.int64)
         row_at[kept_rows] = np.arange(len(kept_rows))
         reduced = highspy.HighsLp()
-        reduced.num_col_, reduced.num_row_ = int(free.sum()), len(kept_rows)
+        reduced.num_col_, reduced.num_row_ = len(columns), len(kept_rows)
         reduced.col_cost_ = np.zeros(reduced.num_col_)
-        reduced.col_lower_, reduced.col_upper_ = col_lower[free], col_upper[free]
+        reduced.col_lower_, reduced.col_upper_ = col_lower[moves], col_upper[moves]
         reduced.row_lower_, reduced.row_upper_ = row_lower[kept_rows], row_upper[kept_rows]
-        order = np.lexsort((row_at[rows[keep]], position[cols[keep]]))
-        new_cols = position[cols[keep]][order]
+        order = np.lexsort((row_at[rows], position[cols]))
+        new_cols = position[cols][order]
         reduced.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         reduced.a_matrix_.start_ = np.searchsorted(new_cols, np.arange(reduced.num_col_ + 1))
-        reduced.a_matrix_.index_ = row_at[rows[keep]][order]
-        reduced.a_matrix_.value_ = values[keep][order]
-        return cls(reduced, free, position)
+        reduced.a_matrix_.index_ = row_at[rows][order]
+        reduced.a_matrix_.value_ = values[order]
+        return cls(reduced, free, position, entries, free_part)
 
-
-def _triplets(lp: highspy.HighsLp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, column, value) of each non-zero of the LP's matrix."""
-    matrix = lp.a_matrix_
-    start, index = np.asarray(matrix.start_), np.asarray(matrix.index_)
-    outer = np.repeat(np.arange(len(start) - 1), np.diff(start))
-    rows, cols = (
-        (index, outer) if matrix.format_ == highspy.MatrixFormat.kColwise else (outer, index)
-    )
-    return rows.astype(np.int64), cols.astype(np.int64), np.asarray(matrix.value_, dtype=float)
+    def activity_of(self, x: np.ndarray) -> np.ndarray:
+        """Σ over the free columns a_ij x_j per row, at other values `x` of the columns."""
+        cols, rows, values = self.entries
+        return np.bincount(rows, values * x[cols], minlength=len(self.free_part))
 
 
 def _pass_diagonal(highs: highspy.Highs, dim: int, columns: np.ndarray) -> None:
