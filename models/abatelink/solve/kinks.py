@@ -126,14 +126,13 @@ class _Moved:
         bound = np.array(
             [
                 _row_bound(lower, upper, activity)
-                for lower, upper, activity in zip(row_lower, row_upper, basis.activity[rows])
+                for lower, upper, activity in zip(row_lower, row_upper, solution.row_value[rows])
             ]
         )
         at_row = np.array(
             [
-                basis.holds(-1 - r) or basis.blocks(highs.getBasisInverseCol(int(r))[1], b)
-                if not np.isnan(b)
-                else False
+                not np.isnan(b)
+                and (basis.holds(-1 - r) or basis.blocks(highs.getBasisInverseCol(int(r))[1], b))
                 for r, b in zip(rows, bound)
             ],
             dtype=bool,
@@ -190,25 +189,23 @@ def _row_bound(lower: float, upper: float, activity: float) -> float:
 
 @dataclasses.dataclass(frozen=True)
 class _Basis:
-    """The optimal basis's basic variables (HiGHS's order: ≥ 0 column c, −1 − r row r), how
-    far each sits from its nearer finite bound, and every row's activity."""
+    """The optimal basis's basic variables (HiGHS's order: ≥ 0 column c, −1 − r row r) and
+    how far each sits from its nearer finite bound."""
 
     variables: np.ndarray
     room: np.ndarray
-    activity: np.ndarray
 
     @classmethod
     def of(cls, highs: highspy.Highs, solution: Solution) -> _Basis:
         _, variables = highs.getBasicVariables()
-        activity = solution.row_value
         is_col = variables >= 0
         value, lower, upper = (np.empty(len(variables)) for _ in range(3))
         columns, rows = variables[is_col], -1 - variables[~is_col]
         value[is_col] = solution.col_value[columns]
         lower[is_col], upper[is_col] = col_bounds(highs, columns)
-        value[~is_col] = activity[rows]
+        value[~is_col] = solution.row_value[rows]
         lower[~is_col], upper[~is_col] = row_bounds(highs, rows)
-        return cls(variables, np.minimum(value - lower, upper - value), activity)
+        return cls(variables, np.minimum(value - lower, upper - value))
 
     def holds(self, variable: int) -> bool:
         """Whether `variable` (a column, or −1 − r for row r) is basic."""
